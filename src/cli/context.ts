@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { WORKER_CONTRACT, type CheckContract } from '../checks/index.js';
+import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-endpoint.js';
+import { resolveActor, resolveStorePath } from '../config/paths.js';
+import { EngineUnavailableError, UsageError } from '../errors.js';
+import type { LifecycleListener } from '../lifecycle/events.js';
+import { PullCoordinator } from '../lifecycle/pull-coordinator.js';
+import type { ValidatorDeps } from '../lifecycle/validator.js';
+import type { DockerPort } from '../ports/docker.js';
+import type { StorePort } from '../ports/store.js';
+import { Output } from '../render/output.js';
+import type { Runtime } from './runtime.js';
+
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly actor?: string;
+  readonly color?: boolean;
+  readonly dockerHost?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/**
+ * The composition root: wires the store, the engine and the output once per invocation.
+ * Heavy dependencies (the SQLite store, dockerode) load on first use, so `show` never pays for Docker.
+ */
+export class AppContext {
+  readonly output: Output;
+  readonly actor: string;
+  readonly storePath: string;
+  readonly contract: CheckContract = WORKER_CONTRACT;
+  private storePromise: Promise<StorePort> | undefined;
+  private dockerPromise: Promise<DockerPort> | undefined;
+  private pulls: PullCoordinator | undefined;
+  private readonly interrupt = new AbortController();
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly options: GlobalOptions,
+  ) {
+    this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true });
+    this.actor = resolveActor(options.actor, runtime.env, runtime.username);
+    this.storePath = resolveStorePath(options.db, runtime.env, runtime.homedir);
+  }
+
+  get env(): Readonly<Record<string, string | undefined>> {
+    return this.runtime.env;
+  }
+
+  get signal(): AbortSignal {
+    return this.interrupt.signal;
+  }
+
+  /** Called by the entry module's signal handler: running validations wind down and store `failed`. */
+  abort(signal: 'SIGINT' | 'SIGTERM'): void {
+    if (!this.interrupt.signal.aborted) this.interrupt.abort(signal);
+  }
+
+  /** The store for commands that change it: created (and bootstrapped) when missing. */
+  store(): Promise<StorePort> {
+    this.storePromise ??= this.openStore(true);
+    return this.storePromise;
+  }
+
+  /**
+   * The store for read-only commands: a missing store file reads as an empty store rather than
+   * being created, so a `show` never creates files or makes its caller the first superadmin.
+   */
+  readStore(): Promise<StorePort> {
+    if (this.storePromise !== undefined) return this.storePromise;
+    this.storePromise = this.openStore(existsSync(this.storePath));
+    return this.storePromise;
+  }
+
+  dockerEndpoint(): DockerEndpoint {
+    try {
+      return resolveDockerEndpoint(this.env, this.options.dockerHost, this.runtime.homedir);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error), {
+        hint: 'set DOCKER_HOST to unix:///path/to/docker.sock, tcp://host:port or ssh://user@host',
+      });
+    }
+  }
+
+  docker(): Promise<DockerPort> {
+    this.dockerPromise ??= (async () => {
+      const endpoint = this.dockerEndpoint();
+      try {
+        const { createDockerodeAdapter } = await import('../docker/dockerode-adapter.js');
+        return createDockerodeAdapter(endpoint);
+      } catch (error) {
+        throw new EngineUnavailableError(`cannot set up the Docker client for ${endpoint.description}: ${String(error)}`, {
+          cause: error,
+          hint: 'check DOCKER_HOST, DOCKER_CERT_PATH and --docker-host',
+        });
+      }
+    })();
+    return this.dockerPromise;
+  }
+
+  async validatorDeps(listener: LifecycleListener): Promise<ValidatorDeps> {
+    const [store, docker] = await Promise.all([this.store(), this.docker()]);
+    this.pulls ??= new PullCoordinator(docker);
+    return {
+      docker,
+      pulls: this.pulls,
+      store,
+      contract: this.contract,
+      now: this.runtime.now,
+      newRunId: randomUUID,
+      owner: { pid: this.runtime.pid, host: this.runtime.hostname },
+      listener,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.storePromise !== undefined) await (await this.storePromise.catch(() => undefined))?.close();
+  }
+
+  private async openStore(persistent: boolean): Promise<StorePort> {
+    const { openSqliteStore } = await import('../store/sqlite-store.js');
+    return openSqliteStore({
+      path: persistent ? this.storePath : ':memory:',
+      now: this.runtime.now,
+      ...(persistent ? { bootstrapActor: this.actor } : {}),
+      displayPath: this.storePath,
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import { describeFailures, parseSmokeOutput, type CheckContract, type SmokeReport } from '../checks/index.js';
+import type { DockerFailure, ImageFacts, SmokeRunResult } from '../ports/docker.js';
+import { parseNormalizedNamed, repositoryName, type ImageReference } from '../reference/index.js';
+import type { FailureCause, PinKind, ValidationVerdict } from './model.js';
+
+/** Pure lifecycle decisions: what to pin, and what a smoke run or an engine failure means. */
+
+export type PinDecision =
+  | { readonly ok: true; readonly pin: string; readonly kind: PinKind }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Chooses the immutable reference to test and store. Preference: the digest the reference names,
+ * then the digest the pull announced, then the single RepoDigests entry of the reference's own
+ * (normalized) repository. A local image ID only with allowLocal.
+ */
+export function choosePin(
+  reference: ImageReference,
+  image: ImageFacts,
+  options: { readonly pulledDigest: string | null; readonly allowLocal: boolean; readonly pullFailure?: string },
+): PinDecision {
+  const repository = repositoryName(reference);
+  const ours = image.repoDigests.flatMap((entry) => {
+    const parsed = parseNormalizedNamed(entry);
+    if (!parsed.ok || parsed.value.digest === undefined || repositoryName(parsed.value) !== repository) return [];
+    return [parsed.value.digest];
+  });
+  const wanted = reference.digest ?? options.pulledDigest;
+  if (wanted !== null && wanted !== undefined && (ours.includes(wanted) || reference.digest !== undefined)) {
+    return { ok: true, pin: `${repository}@${wanted}`, kind: 'registry' };
+  }
+  if (ours.length > 0) {
+    return { ok: true, pin: `${repository}@${ours[0]}`, kind: 'registry' };
+  }
+  if (options.allowLocal) return { ok: true, pin: image.id, kind: 'local' };
+  const others = image.repoDigests.length === 0 ? '' : ` (it has digests only for ${image.repoDigests.join(', ')})`;
+  const pulled = options.pullFailure === undefined ? '' : `; the pull failed: ${options.pullFailure}`;
+  return {
+    ok: false,
+    reason:
+      `no registry digest for ${repository}: the image exists only locally${others}${pulled}. ` +
+      'Push it to a registry and set that reference, or pass --allow-local to pin the local image ID',
+  };
+}
+
+export interface SmokeJudgement {
+  readonly verdict: ValidationVerdict;
+  readonly report: SmokeReport;
+}
+
+export function judgeSmokeRun(
+  contract: CheckContract,
+  run: SmokeRunResult,
+  pin: { readonly pin: string; readonly kind: PinKind },
+  timeoutMs: number,
+): SmokeJudgement {
+  const report = parseSmokeOutput(contract, run.output);
+  if (run.timedOut) {
+    const unfinished = report.results.filter((result) => result.exitCode === null).map((result) => result.label);
+    const which = unfinished.length === 0 ? '' : ` (unfinished: ${unfinished.join(', ')})`;
+    return { report, verdict: failed('timeout', `smoke-test timed out after ${formatDuration(timeoutMs)}${which}`) };
+  }
+  if (!report.complete) {
+    // The script itself died (OOM kill, a check that killed its shell): say so, not "check failed".
+    const oom = run.exitCode === 137 ? ' (killed: out of memory or SIGKILL)' : '';
+    const unfinished = report.results.filter((result) => result.exitCode === null).map((result) => result.label);
+    const tail = lastLine(run.output);
+    return {
+      report,
+      verdict: failed(
+        'checks-failed',
+        `smoke-test exited with code ${run.exitCode ?? 'unknown'}${oom} before all checks reported (unfinished: ${unfinished.join(', ')})${tail === '' ? '' : `: ${tail}`}`,
+      ),
+    };
+  }
+  if (report.hardFailures.length > 0) {
+    return { report, verdict: failed('checks-failed', describeFailures(report)) };
+  }
+  if (run.exitCode !== 0) {
+    return { report, verdict: failed('checks-failed', `smoke-test exited with code ${run.exitCode ?? 'unknown'} although every hard check passed`) };
+  }
+  const warnings = report.softFailures.length === 0 ? [] : [describeFailures(report)];
+  return { report, verdict: { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings } };
+}
+
+/** Maps a classified engine failure to the reason a person reads in `show`. */
+export function failureVerdict(failure: DockerFailure, context: { readonly reference: string; readonly endpoint: string; readonly interruptedBy?: string }): ValidationVerdict {
+  const detail = failure.message;
+  switch (failure.kind) {
+    case 'engine-unavailable':
+      return failed('engine-unavailable', `Docker engine unreachable at ${context.endpoint}: ${detail}`);
+    case 'denied':
+      return failed('pull-denied', `pull denied for ${context.reference}: ${detail} (log in to the registry or check the repository name)`);
+    case 'not-found':
+      return failed('pull-not-found', `pull failed: ${context.reference} not found in its registry (${detail})`);
+    case 'registry-unreachable':
+      return failed('registry-unreachable', `registry unreachable for ${context.reference}: ${detail}`);
+    case 'platform':
+      return failed('platform', `no image for this engine's platform: ${detail}`);
+    case 'no-bash':
+      return failed('no-bash', `image has no bash: the smoke-test runs bash from PATH (${detail})`);
+    case 'aborted':
+      return failed('interrupted', `interrupted (${context.interruptedBy ?? 'aborted'})`);
+    case 'image-missing':
+      return failed('engine-error', `image vanished from the engine during validation: ${detail}`);
+    case 'other':
+      return failed('engine-error', `engine error: ${detail}`);
+  }
+}
+
+export function failed(cause: FailureCause, reason: string): ValidationVerdict {
+  return { status: 'failed', cause, reason };
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** Parses durations like 90s, 5m, 1m30s, 1500ms, 2h; a bare number is seconds. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = trimmed;
+  const part = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
+  if (rest === '') return undefined;
+  while (rest !== '') {
+    const match = part.exec(rest);
+    if (match === null) return undefined;
+    total += Number(match[1]) * (units[match[2] ?? 's'] ?? 0);
+    rest = rest.slice(match[0].length);
+  }
+  return Math.round(total);
+}
+
+function lastLine(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('@@'));
+  return (lines.at(-1) ?? '').slice(0, 160);
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { hostname, homedir, userInfo } from 'node:os';
+import { run } from './cli/run.js';
+import type { Runtime } from './cli/runtime.js';
+
+/**
+ * The process boundary: the only module that reads argv and env, listens for signals and sets
+ * the exit code. Everything below it receives these through the Runtime.
+ */
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+let signalled = 0;
+const runtime: Runtime = {
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
+  stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+  pid: process.pid,
+  hostname: hostname(),
+  username: osUser(),
+  homedir: homedir(),
+  now: () => new Date(),
+  onSignal: (handler) => {
+    const listener = (signal: NodeJS.Signals) => {
+      signalled += 1;
+      // A second Ctrl-C means "now": skip the clean-up the first one started.
+      if (signalled > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.stderr.write(`cascade-image: ${signal} received, stopping the validation and recording it as failed (again to quit at once)\n`);
+      handler(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
+};
+
+process.exitCode = await run(runtime, packageJson.version);

@@ -1,0 +1,104 @@
+/**
+ * The Docker port: what the lifecycle engine needs from an engine, in our own types.
+ * The dockerode adapter under src/docker/ is the only implementation that talks to a real engine.
+ */
+
+export interface PullProgress {
+  /** Layer id, when the event is about one layer. */
+  readonly layer?: string;
+  readonly status: string;
+  readonly current?: number;
+  readonly total?: number;
+}
+
+export interface PullResult {
+  /** The manifest digest the engine reported for this pull ("Digest: sha256:…"), when it said one. */
+  readonly digest: string | null;
+}
+
+export interface ImageFacts {
+  readonly id: string;
+  readonly repoDigests: readonly string[];
+  readonly os: string | null;
+  readonly architecture: string | null;
+}
+
+export interface SmokeRunSpec {
+  /** Always an immutable reference: repo@sha256:… or a local image ID. */
+  readonly image: string;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly outputLimitBytes: number;
+  readonly memoryBytes: number;
+  readonly pidsLimit: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SmokeRunResult {
+  readonly exitCode: number | null;
+  readonly output: string;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+  readonly containerId: string;
+}
+
+export interface OurContainer {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+  readonly state: string;
+}
+
+export interface EngineVersion {
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly os: string;
+  readonly architecture: string;
+}
+
+export type DockerFailureKind =
+  /** The engine did not answer (socket missing, daemon down). */
+  | 'engine-unavailable'
+  /** The registry refused us (auth). */
+  | 'denied'
+  /** The registry has no such repository or tag. */
+  | 'not-found'
+  /** The registry could not be reached. */
+  | 'registry-unreachable'
+  /** No manifest for the engine's platform. */
+  | 'platform'
+  /** The image has no bash to run the smoke-test with. */
+  | 'no-bash'
+  /** The image is not present locally (inspect/run by digest). */
+  | 'image-missing'
+  | 'aborted'
+  | 'other';
+
+/** A failure from the engine, already classified by the adapter: nothing else reads engine messages. */
+export class DockerFailure extends Error {
+  constructor(
+    readonly kind: DockerFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DockerFailure';
+  }
+}
+
+export interface DockerPort {
+  /** Where the engine is, for messages ("unix:///var/run/docker.sock"). */
+  readonly endpoint: string;
+  version(): Promise<EngineVersion>;
+  /** Pulls and resolves only when the whole stream finished without an error event. */
+  pull(reference: string, options?: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal }): Promise<PullResult>;
+  /** undefined when the engine has no such image. */
+  inspectImage(reference: string): Promise<ImageFacts | undefined>;
+  /** Runs a one-shot locked-down container and removes it in every case. */
+  runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult>;
+  listContainers(labels: Readonly<Record<string, string>>): Promise<readonly OurContainer[]>;
+  removeContainer(id: string): Promise<void>;
+}

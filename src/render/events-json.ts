@@ -1,0 +1,32 @@
+import type { LifecycleEvent } from '../lifecycle/events.js';
+import { JSON_SCHEMA_VERSION } from './output.js';
+import { projectName } from './views.js';
+
+/** NDJSON lifecycle events for `set --json` / `validate --json`: one object per step, versioned. */
+export function eventJson(event: LifecycleEvent): Record<string, unknown> | undefined {
+  const base = { schemaVersion: JSON_SCHEMA_VERSION, project: projectName(event.subject), scope: event.subject.kind };
+  switch (event.type) {
+    case 'pending':
+      return { ...base, event: 'pending', workerImage: event.reference, generation: event.generation };
+    case 'pinned':
+      return { ...base, event: 'pinned', workerImageDigest: event.digest, pinKind: event.pinKind };
+    case 'finished': {
+      const { verdict } = event;
+      const outcome = event.stored === 'stale' ? 'stale' : verdict.status;
+      return {
+        ...base,
+        event: outcome,
+        workerImage: event.reference,
+        generation: event.generation,
+        workerImageStatus: verdict.status,
+        workerImageDigest: verdict.status === 'verified' ? verdict.digest : null,
+        workerImageError: verdict.status === 'failed' ? verdict.reason : null,
+        ...(verdict.status === 'failed' ? { cause: verdict.cause } : { pinKind: verdict.pinKind, warnings: verdict.warnings }),
+        stored: event.stored === 'stored',
+        durationMs: event.durationMs,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

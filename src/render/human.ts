@@ -1,0 +1,70 @@
+import type { ChalkInstance } from 'chalk';
+import type { DefaultImage, ShowResult } from '../commands/read.js';
+import type { AuditEntry, OperatorRecord } from '../lifecycle/model.js';
+import type { ReferenceReport } from '../reference/index.js';
+import { slotLine } from './lifecycle.js';
+
+/** Human renderings of typed command results: the first line is the stable lifecycle line. */
+
+export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
+  const { slot, lastRun } = shown;
+  const lines = [slotLine(slot, slot.subject, c)];
+  const detail = (label: string, value: string) => lines.push(c.dim(`  ${label.padEnd(10)} ${value}`));
+  if (slot.reference === null) {
+    for (const line of renderDefault(shown.globalDefault, c)) lines.push(c.dim(`  ${line}`));
+    return lines;
+  }
+  detail('reference', slot.reference);
+  if (slot.status === 'verified' && slot.pinKind === 'local') detail('pin', 'local image ID (--allow-local): not pullable from a registry');
+  detail('changed', slot.updatedAt);
+  if (slot.validatedAt !== null) detail('validated', `${slot.validatedAt}${lastRun?.durationMs != null ? ` (${(lastRun.durationMs / 1000).toFixed(1)}s)` : ''}`);
+  if (slot.status === 'pending' && lastRun !== undefined && lastRun.generation === slot.generation && lastRun.finishedAt === null) {
+    detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId})`);
+  }
+  detail('generation', String(slot.generation));
+  return lines;
+}
+
+export function renderDefault(current: DefaultImage, c: ChalkInstance): string[] {
+  if (current.source === 'store') return [slotLine(current.slot, current.slot.subject, c).replace('(global default)', 'none')];
+  if (current.source === 'env') return [`(default)  ${c.yellow('unvalidated')}  ${current.reference}  (from CASCADE_DEFAULT_WORKER_IMAGE)`];
+  return [`(default)  none  (set one with: cascade-image defaults set <ref>)`];
+}
+
+export function renderReference(report: ReferenceReport, c: ChalkInstance): string {
+  if (!report.valid) return `${report.input}  ${c.red('invalid')}: ${report.error ?? 'invalid reference'}`;
+  const parts = [`domain=${report.domain}`, `path=${report.path}`];
+  if (report.tag !== null) parts.push(`tag=${report.tag}`);
+  if (report.digest !== null) parts.push(`digest=${report.digest}`);
+  return `${report.input}  ${c.green('valid')}  ${report.normalized}  (${parts.join(' ')}; familiar ${report.familiar})`;
+}
+
+export function renderAudit(entries: readonly AuditEntry[], c: ChalkInstance): string[] {
+  return entries.map((entry) => {
+    const scope = entry.project ?? '(global)';
+    const change = describeAudit(entry);
+    return `${c.dim(entry.at)}  ${entry.actor}  ${scope}  ${entry.event}  ${change}`;
+  });
+}
+
+function describeAudit(entry: AuditEntry): string {
+  const detail = entry.detail ?? {};
+  switch (entry.event) {
+    case 'validation_verified':
+      return `${entry.from ?? '?'} verified → ${entry.to ?? '?'}`;
+    case 'validation_failed':
+      return `${entry.from ?? '?'} failed: ${String(detail.reason ?? '')}`;
+    case 'validation_stale':
+      return `${entry.from ?? '?'} result dropped (stale: generation ${String(detail.generation)} replaced by ${String(detail.currentGeneration)})`;
+    case 'operator_granted':
+      return `${String(detail.operator)} ${entry.from === null ? '' : `${entry.from} → `}${entry.to ?? ''}${detail.bootstrap === true ? ' (created the store)' : ''}`;
+    case 'operator_revoked':
+      return `${String(detail.operator)} (was ${entry.from ?? '?'})`;
+    default:
+      return `${entry.from ?? '(global default)'} → ${entry.to ?? '(global default)'}`;
+  }
+}
+
+export function renderOperators(operators: readonly OperatorRecord[]): string[] {
+  return operators.map((operator) => `${operator.actor}  ${operator.role}  (granted by ${operator.grantedBy} at ${operator.grantedAt})`);
+}

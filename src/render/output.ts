@@ -1,0 +1,58 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Runtime } from '../cli/runtime.js';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * Where everything printed goes: results to stdout, progress and logs to stderr. Colour only on a
+ * TTY, never with NO_COLOR or --no-color, never in --json mode.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly color: ChalkInstance;
+  /** Colour and live progress are for people at a terminal only. */
+  readonly interactive: boolean;
+
+  constructor(
+    private readonly runtime: Runtime,
+    options: { json: boolean; color: boolean; quiet: boolean },
+  ) {
+    this.json = options.json;
+    this.quiet = options.quiet;
+    const noColor = runtime.env.NO_COLOR !== undefined && runtime.env.NO_COLOR !== '';
+    const colorful = options.color && !noColor && !options.json && runtime.stdout.isTTY && runtime.env.TERM !== 'dumb';
+    this.color = new Chalk({ level: colorful ? 1 : 0 });
+    this.interactive = runtime.stderr.isTTY && !options.json && !options.quiet && runtime.env.CI !== 'true';
+  }
+
+  /** One result line on stdout. */
+  line(text: string): void {
+    this.runtime.stdout.write(`${text}\n`);
+  }
+
+  /** One JSON document per line on stdout. */
+  jsonLine(value: unknown): void {
+    this.runtime.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** The versioned envelope every --json command prints. */
+  envelope(command: string, data: unknown): void {
+    this.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, command, ok: true, data });
+  }
+
+  /** A log line for people (stderr); silent with --quiet. */
+  note(text: string): void {
+    if (!this.quiet) this.runtime.stderr.write(`${text}\n`);
+  }
+
+  /** A structured log line on stderr that is always printed (the audit line). */
+  logJson(value: unknown): void {
+    this.runtime.stderr.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** Raw text to stderr (progress redraws). */
+  progress(text: string): void {
+    this.runtime.stderr.write(text);
+  }
+}

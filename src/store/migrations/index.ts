@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.js';
+
+/** Every migration, in order. Names are part of the on-disk format: never rename one. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+};
+
+export const LATEST_SCHEMA = Object.keys(MIGRATIONS).at(-1) ?? 'none';

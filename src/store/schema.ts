@@ -1,0 +1,70 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the current schema, as the migrations leave it. */
+
+interface SlotColumns {
+  worker_image: string | null;
+  status: 'pending' | 'verified' | 'failed' | null;
+  digest: string | null;
+  pin_kind: 'registry' | 'local' | null;
+  error: string | null;
+  allow_local: number;
+  generation: number;
+  created_at: string;
+  updated_at: string;
+  validated_at: string | null;
+}
+
+export interface ProjectsTable extends SlotColumns {
+  id: string;
+}
+
+/** A single row (slot = 'default') holding the global default image and its lifecycle. */
+export interface GlobalDefaultTable extends SlotColumns {
+  slot: 'default';
+}
+
+export interface ValidationRunsTable {
+  id: Generated<number>;
+  run_id: string;
+  /** NULL for the global default. */
+  project_id: string | null;
+  generation: number;
+  reference: string;
+  owner_pid: number;
+  owner_host: string;
+  started_at: string;
+  lease_expires_at: string;
+  finished_at: string | null;
+  outcome: 'verified' | 'failed' | 'stale' | null;
+  digest: string | null;
+  error: string | null;
+  checks: string | null;
+  duration_ms: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  project_id: string | null;
+  event: string;
+  from_ref: string | null;
+  to_ref: string | null;
+  detail: string | null;
+}
+
+export interface OperatorsTable {
+  actor: string;
+  role: 'superadmin' | 'viewer';
+  granted_by: string;
+  granted_at: string;
+}
+
+export interface StoreSchema {
+  projects: ProjectsTable;
+  global_default: GlobalDefaultTable;
+  validation_runs: ValidationRunsTable;
+  audit_log: AuditLogTable;
+  operators: OperatorsTable;
+}

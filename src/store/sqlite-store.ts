@@ -1,0 +1,453 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
+import { ForbiddenError, ProjectNotFoundError, UsageError } from '../errors.js';
+import type {
+  AuditEntry,
+  ImageSlot,
+  OperatorRecord,
+  OperatorRole,
+  Subject,
+  ValidationRunRecord,
+} from '../lifecycle/model.js';
+import type { AuditQuery, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
+import { currentSchema, migrate } from './migrate.js';
+import type { ProjectsTable, StoreSchema, ValidationRunsTable } from './schema.js';
+import { translateSqliteError } from './sqlite-errors.js';
+
+/** How long a writer waits for another process's transaction before giving up (cron + operator share a store). */
+const BUSY_TIMEOUT_MS = 15_000;
+
+export interface SqliteStoreOptions {
+  readonly path: string;
+  readonly now: () => Date;
+  /** The actor recorded as first superadmin when this open creates the store. */
+  readonly bootstrapActor?: string;
+  /** The path to report in messages when `path` is a stand-in (an in-memory store for a missing file). */
+  readonly displayPath?: string;
+}
+
+type SlotRow = Omit<Selectable<ProjectsTable>, 'id'>;
+type Tx = Kysely<StoreSchema>;
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<StorePort> {
+  const { path } = options;
+  let database: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    database = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    if (path !== ':memory:') database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database }) });
+    const store = new SqliteStore(db, options.displayPath ?? path, options.now);
+    await store.initialize(options.bootstrapActor);
+    return store;
+  } catch (error) {
+    database?.close();
+    throw translateSqliteError(error, path);
+  }
+}
+
+class SqliteStore implements StorePort {
+  constructor(
+    private readonly db: Kysely<StoreSchema>,
+    readonly path: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async initialize(bootstrapActor: string | undefined): Promise<void> {
+    await this.write(async (tx) => {
+      const { created } = await migrate(tx as Kysely<unknown>, this.path, this.timestamp());
+      if (!created || bootstrapActor === undefined) return;
+      // Like initdb: whoever creates the store is its first superadmin, and the log says so.
+      await tx
+        .insertInto('operators')
+        .values({ actor: bootstrapActor, role: 'superadmin', granted_by: bootstrapActor, granted_at: this.timestamp() })
+        .execute();
+      await this.insertAudit(tx, {
+        actor: bootstrapActor,
+        project: null,
+        event: 'operator_granted',
+        from: null,
+        to: 'superadmin',
+        detail: { operator: bootstrapActor, bootstrap: true },
+      });
+    });
+  }
+
+  async getSlot(subject: Subject): Promise<ImageSlot | undefined> {
+    return this.read((db) => selectSlot(db, subject));
+  }
+
+  async listProjects(): Promise<readonly ImageSlot[]> {
+    return this.read(async (db) => {
+      const rows = await db.selectFrom('projects').selectAll().orderBy('id').execute();
+      return rows.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+    });
+  }
+
+  async changeSlot(change: SlotChange): Promise<SlotChangeResult> {
+    return this.write(async (tx) => {
+      await requireSuperadmin(tx, change.actor);
+      const before = await selectSlot(tx, change.subject);
+      if (change.subject.kind === 'project' && before === undefined && !change.create) {
+        throw new ProjectNotFoundError(change.subject.project);
+      }
+      const now = this.timestamp();
+      const lifecycle = {
+        worker_image: change.reference,
+        status: change.reference === null ? null : ('pending' as const),
+        digest: null,
+        pin_kind: null,
+        error: null,
+        allow_local: change.allowLocal ? 1 : 0,
+        updated_at: now,
+        validated_at: null,
+      };
+      if (before === undefined) {
+        const fresh = { ...lifecycle, generation: 1, created_at: now };
+        if (change.subject.kind === 'project') {
+          await tx.insertInto('projects').values({ id: change.subject.project, ...fresh }).execute();
+        } else {
+          await tx.insertInto('global_default').values({ slot: 'default', ...fresh }).execute();
+        }
+      } else {
+        const bumped = { ...lifecycle, generation: sql<number>`generation + 1` };
+        if (change.subject.kind === 'project') {
+          await tx.updateTable('projects').set(bumped).where('id', '=', change.subject.project).execute();
+        } else {
+          await tx.updateTable('global_default').set(bumped).execute();
+        }
+      }
+      const after = await selectSlot(tx, change.subject);
+      if (after === undefined) throw new Error('slot vanished inside its own transaction');
+      await this.insertAudit(tx, {
+        actor: change.actor,
+        project: projectOf(change.subject),
+        event: change.event,
+        from: before?.reference ?? null,
+        to: change.reference,
+        detail: { generation: after.generation, ...(before === undefined ? { created: true } : {}), ...change.detail },
+      });
+      return { before, after, created: before === undefined };
+    });
+  }
+
+  async deleteProject(project: string, actor: string, force: boolean): Promise<ImageSlot> {
+    return this.write(async (tx) => {
+      await requireSuperadmin(tx, actor);
+      const before = await selectSlot(tx, { kind: 'project', project });
+      if (before === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
+      if (before.reference !== null && !force) {
+        throw new UsageError(`project ${JSON.stringify(project)} still has a worker image (${before.reference})`, {
+          hint: `clear it first (cascade-image clear ${project}) or delete anyway with --force`,
+        });
+      }
+      await tx.deleteFrom('projects').where('id', '=', project).execute();
+      await this.insertAudit(tx, {
+        actor,
+        project,
+        event: 'project_deleted',
+        from: before.reference,
+        to: null,
+        detail: { generation: before.generation, force },
+      });
+      return before;
+    });
+  }
+
+  async beginRun(run: RunStart): Promise<void> {
+    const started = this.now();
+    await this.write(async (tx) => {
+      await tx
+        .insertInto('validation_runs')
+        .values({
+          run_id: run.runId,
+          project_id: projectOf(run.subject),
+          generation: run.generation,
+          reference: run.reference,
+          owner_pid: run.owner.pid,
+          owner_host: run.owner.host,
+          started_at: started.toISOString(),
+          lease_expires_at: new Date(started.getTime() + run.leaseMs).toISOString(),
+          finished_at: null,
+          outcome: null,
+          digest: null,
+          error: null,
+          checks: null,
+          duration_ms: null,
+        })
+        .execute();
+    });
+  }
+
+  async finishRun(finish: RunFinish): Promise<'stored' | 'stale'> {
+    return this.write(async (tx) => {
+      const slot = await selectSlot(tx, finish.subject);
+      const current = slot !== undefined && slot.generation === finish.generation;
+      const { verdict } = finish;
+      const now = this.timestamp();
+      await tx
+        .updateTable('validation_runs')
+        .set({
+          finished_at: now,
+          outcome: current ? verdict.status : 'stale',
+          digest: verdict.status === 'verified' ? verdict.digest : null,
+          error: verdict.status === 'failed' ? verdict.reason : null,
+          checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
+          duration_ms: finish.durationMs,
+        })
+        .where('run_id', '=', finish.runId)
+        .execute();
+      if (current) {
+        const result = {
+          status: verdict.status,
+          digest: verdict.status === 'verified' ? verdict.digest : null,
+          pin_kind: verdict.status === 'verified' ? verdict.pinKind : null,
+          error: verdict.status === 'failed' ? verdict.reason : null,
+          validated_at: now,
+        };
+        // The generation guard lives in the WHERE clause too: it is the invariant, not just the check above.
+        if (finish.subject.kind === 'project') {
+          await tx
+            .updateTable('projects')
+            .set(result)
+            .where('id', '=', finish.subject.project)
+            .where('generation', '=', finish.generation)
+            .execute();
+        } else {
+          await tx.updateTable('global_default').set(result).where('generation', '=', finish.generation).execute();
+        }
+      }
+      await this.insertAudit(tx, {
+        actor: finish.actor,
+        project: projectOf(finish.subject),
+        event: current ? `validation_${verdict.status}` : 'validation_stale',
+        from: finish.reference,
+        to: verdict.status === 'verified' ? verdict.digest : null,
+        detail: {
+          runId: finish.runId,
+          generation: finish.generation,
+          ...(verdict.status === 'failed' ? { reason: verdict.reason, cause: verdict.cause } : {}),
+          ...(current ? {} : { currentGeneration: slot?.generation ?? null, outcome: verdict.status }),
+          durationMs: finish.durationMs,
+        },
+      });
+      return current ? 'stored' : 'stale';
+    });
+  }
+
+  async lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
+    return this.read(async (db) => {
+      const project = projectOf(subject);
+      const row = await db
+        .selectFrom('validation_runs')
+        .selectAll()
+        .where('project_id', project === null ? 'is' : '=', project)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toRun(subject, row);
+    });
+  }
+
+  async audit(query: AuditQuery): Promise<readonly AuditEntry[]> {
+    return this.read(async (db) => {
+      let select = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc');
+      if (query.project !== undefined) select = select.where('project_id', '=', query.project);
+      if (query.since !== undefined) select = select.where('at', '>=', query.since);
+      if (query.limit !== undefined) select = select.limit(query.limit);
+      const rows = await select.execute();
+      return rows.map((row) => ({
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        project: row.project_id,
+        event: row.event,
+        from: row.from_ref,
+        to: row.to_ref,
+        detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+      }));
+    });
+  }
+
+  async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    await this.write((tx) => this.insertAudit(tx, entry));
+  }
+
+  async operators(): Promise<readonly OperatorRecord[]> {
+    return this.read(async (db) => {
+      const rows = await db.selectFrom('operators').selectAll().orderBy('actor').execute();
+      return rows.map((row) => ({ actor: row.actor, role: row.role, grantedBy: row.granted_by, grantedAt: row.granted_at }));
+    });
+  }
+
+  async roleOf(actor: string): Promise<OperatorRole | undefined> {
+    return this.read(async (db) => roleOf(db, actor));
+  }
+
+  async setOperator(actor: string, role: OperatorRole, by: string): Promise<void> {
+    await this.write(async (tx) => {
+      await requireSuperadmin(tx, by);
+      const before = await roleOf(tx, actor);
+      if (before === 'superadmin' && role !== 'superadmin') await refuseLastSuperadmin(tx, actor);
+      await tx
+        .insertInto('operators')
+        .values({ actor, role, granted_by: by, granted_at: this.timestamp() })
+        .onConflict((conflict) => conflict.column('actor').doUpdateSet({ role, granted_by: by, granted_at: this.timestamp() }))
+        .execute();
+      await this.insertAudit(tx, {
+        actor: by,
+        project: null,
+        event: 'operator_granted',
+        from: before ?? null,
+        to: role,
+        detail: { operator: actor },
+      });
+    });
+  }
+
+  async removeOperator(actor: string, by: string): Promise<void> {
+    await this.write(async (tx) => {
+      await requireSuperadmin(tx, by);
+      const before = await roleOf(tx, actor);
+      if (before === undefined) {
+        throw new UsageError(`${actor} is not an operator`, { hint: 'see who is: cascade-image operators list' });
+      }
+      if (before === 'superadmin') await refuseLastSuperadmin(tx, actor);
+      await tx.deleteFrom('operators').where('actor', '=', actor).execute();
+      await this.insertAudit(tx, {
+        actor: by,
+        project: null,
+        event: 'operator_revoked',
+        from: before,
+        to: null,
+        detail: { operator: actor },
+      });
+    });
+  }
+
+  async schemaVersion(): Promise<string> {
+    return this.read((db) => currentSchema(db as Kysely<unknown>));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  private async insertAudit(tx: Tx, entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    await tx
+      .insertInto('audit_log')
+      .values({
+        at: this.timestamp(),
+        actor: entry.actor,
+        project_id: entry.project,
+        event: entry.event,
+        from_ref: entry.from,
+        to_ref: entry.to,
+        detail: entry.detail === null ? null : JSON.stringify(entry.detail),
+      })
+      .execute();
+  }
+
+  private async read<T>(fn: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.db);
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+
+  /**
+   * Every write takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+   * later upgrades can fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
+   */
+  private async write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+}
+
+function projectOf(subject: Subject): string | null {
+  return subject.kind === 'project' ? subject.project : null;
+}
+
+async function selectSlot(db: Tx, subject: Subject): Promise<ImageSlot | undefined> {
+  const row =
+    subject.kind === 'project'
+      ? await db.selectFrom('projects').selectAll().where('id', '=', subject.project).executeTakeFirst()
+      : await db.selectFrom('global_default').selectAll().executeTakeFirst();
+  return row === undefined ? undefined : toSlot(subject, row);
+}
+
+function toSlot(subject: Subject, row: SlotRow): ImageSlot {
+  return {
+    subject,
+    reference: row.worker_image,
+    status: row.status,
+    digest: row.digest,
+    pinKind: row.pin_kind,
+    error: row.error,
+    allowLocal: row.allow_local === 1,
+    generation: row.generation,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    validatedAt: row.validated_at,
+  };
+}
+
+function toRun(subject: Subject, row: Selectable<ValidationRunsTable>): ValidationRunRecord {
+  return {
+    runId: row.run_id,
+    subject,
+    generation: row.generation,
+    reference: row.reference,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    digest: row.digest,
+    error: row.error,
+    durationMs: row.duration_ms,
+  };
+}
+
+async function roleOf(db: Tx, actor: string): Promise<OperatorRole | undefined> {
+  const row = await db.selectFrom('operators').select('role').where('actor', '=', actor).executeTakeFirst();
+  return row?.role;
+}
+
+async function requireSuperadmin(db: Tx, actor: string): Promise<void> {
+  if ((await roleOf(db, actor)) !== 'superadmin') throw new ForbiddenError(actor);
+}
+
+async function refuseLastSuperadmin(db: Tx, actor: string): Promise<void> {
+  const others = await db
+    .selectFrom('operators')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('role', '=', 'superadmin')
+    .where('actor', '!=', actor)
+    .executeTakeFirstOrThrow();
+  if (Number(others.count) === 0) {
+    throw new UsageError(`${actor} is the last superadmin and cannot be revoked`, {
+      hint: 'grant another superadmin first: cascade-image operators grant <actor> --role superadmin',
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { buildSmokeScript, WORKER_CONTRACT } from '../../src/checks/index.js';
+import { choosePin, failureVerdict, formatDuration, judgeSmokeRun, parseDuration } from '../../src/lifecycle/decisions.js';
+import { DockerFailure, type ImageFacts } from '../../src/ports/docker.js';
+import { parseNormalizedNamed, type ImageReference } from '../../src/reference/index.js';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+
+function ref(text: string): ImageReference {
+  const parsed = parseNormalizedNamed(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
+const image = (repoDigests: string[]): ImageFacts => ({ id: 'sha256:local', repoDigests, os: 'linux', architecture: 'amd64' });
+
+describe('choosePin', () => {
+  it.each([
+    ['the digest the pull announced', 'r.test/a/w:1', [`r.test/a/w@${D1}`, `r.test/a/w@${D2}`], D2, false, `r.test/a/w@${D2}`],
+    ['the only entry of its repository', 'r.test/a/w:1', [`other.test/x@${D1}`, `r.test/a/w@${D2}`], null, false, `r.test/a/w@${D2}`],
+    ['familiar RepoDigests for docker.io references (alpine ≡ docker.io/library/alpine)', 'alpine', [`alpine@${D1}`], null, false, `docker.io/library/alpine@${D1}`],
+    ['index.docker.io spelled references', 'index.docker.io/library/alpine:3', [`alpine@${D1}`], null, false, `docker.io/library/alpine@${D1}`],
+    ['the digest the reference names', `r.test/a/w@${D2}`, [`r.test/a/w@${D1}`], null, false, `r.test/a/w@${D2}`],
+    ['a registry digest even when local images are allowed', 'r.test/a/w:1', [`r.test/a/w@${D1}`], null, true, `r.test/a/w@${D1}`],
+  ])('pins %s', (_what, reference, digests, pulled, allowLocal, expected) => {
+    expect(choosePin(ref(reference), image(digests), { pulledDigest: pulled, allowLocal })).toEqual({ ok: true, pin: expected, kind: 'registry' });
+  });
+
+  it('refuses an image without a digest of its repository, saying how to fix it', () => {
+    const decision = choosePin(ref('r.test/a/w:1'), image([`other.test/x@${D1}`]), { pulledDigest: null, allowLocal: false });
+    expect(decision.ok).toBe(false);
+    expect(!decision.ok && decision.reason).toMatch(/no registry digest for r\.test\/a\/w.*other\.test\/x.*--allow-local/);
+  });
+
+  it('pins the local image ID with allowLocal', () => {
+    expect(choosePin(ref('team/local'), image([]), { pulledDigest: null, allowLocal: true })).toEqual({ ok: true, pin: 'sha256:local', kind: 'local' });
+  });
+});
+
+describe('judgeSmokeRun', () => {
+  const pin = { pin: `r.test/a/w@${D1}`, kind: 'registry' as const };
+  const framed = (results: Array<[number, number]>) =>
+    results.map(([index, code]) => `@@cascade-check ${index} begin\n@@cascade-check ${index} end ${code}\n`).join('');
+  const all = (code: (index: number) => number) => framed(WORKER_CONTRACT.checks.map((_, index) => [index, code(index)]));
+
+  it('verifies when every hard check passes', () => {
+    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 0, output: all(() => 0), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
+    expect(judged.verdict).toEqual({ status: 'verified', digest: pin.pin, pinKind: 'registry', warnings: [] });
+  });
+
+  it('fails on a hard check', () => {
+    const gitIndex = WORKER_CONTRACT.checks.findIndex((check) => check.id === 'git');
+    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 1, output: all((i) => (i === gitIndex ? 127 : 0)), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
+    expect(judged.verdict).toMatchObject({ status: 'failed', cause: 'checks-failed' });
+  });
+
+  it('fails when the script died before every check reported (e.g. out of memory)', () => {
+    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 137, output: framed([[0, 0]]), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
+    expect(judged.verdict).toMatchObject({ status: 'failed', reason: expect.stringContaining('out of memory') });
+  });
+
+  it('reports a timeout with its duration and the unfinished checks', () => {
+    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: null, output: '', truncated: false, timedOut: true, containerId: 'c' }, pin, 300_000);
+    expect(judged.verdict).toMatchObject({ status: 'failed', cause: 'timeout', reason: expect.stringMatching(/^smoke-test timed out after 5m \(unfinished: cascade-tools --version/) });
+  });
+
+  it('is fed by the real script protocol', () => {
+    expect(buildSmokeScript(WORKER_CONTRACT)).toContain('@@cascade-check');
+  });
+});
+
+describe('failureVerdict', () => {
+  it.each([
+    ['engine-unavailable', 'engine-unavailable', /Docker engine unreachable at unix:\/\/\/x\.sock/],
+    ['denied', 'pull-denied', /pull denied for r\/w:1/],
+    ['not-found', 'pull-not-found', /not found in its registry/],
+    ['registry-unreachable', 'registry-unreachable', /registry unreachable/],
+    ['platform', 'platform', /platform/],
+    ['no-bash', 'no-bash', /no bash/],
+    ['aborted', 'interrupted', /^interrupted \(SIGTERM\)$/],
+    ['other', 'engine-error', /engine error/],
+  ] as const)('%s → %s', (kind, cause, reason) => {
+    const verdict = failureVerdict(new DockerFailure(kind, 'detail'), { reference: 'r/w:1', endpoint: 'unix:///x.sock', interruptedBy: 'SIGTERM' });
+    expect(verdict).toMatchObject({ status: 'failed', cause, reason: expect.stringMatching(reason) });
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['90', 90_000],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1m30s', 90_000],
+    ['1500ms', 1500],
+    ['2h', 7_200_000],
+    ['0.5s', 500],
+  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '5 minutes', '-1s', '5x'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it.each([
+    [300_000, '5m'],
+    [3000, '3s'],
+    [400, '400ms'],
+  ])('formats %d as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
