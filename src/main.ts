@@ -18,16 +18,41 @@ function osUser(): string {
 }
 
 let signalled = 0;
+
+/** A reader that went away (`| head -1`) is not an error: stop writing to it, quietly. */
+function sink(stream: NodeJS.WriteStream): Runtime['stdout'] {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    open = false;
+  });
+  return {
+    write: (text) => {
+      if (open) stream.write(text);
+    },
+    isTTY: stream.isTTY === true,
+  };
+}
+
 const runtime: Runtime = {
   argv: process.argv.slice(2),
   env: process.env,
-  stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
-  stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+  stdout: sink(process.stdout),
+  stderr: sink(process.stderr),
   pid: process.pid,
   hostname: hostname(),
   username: osUser(),
   homedir: homedir(),
   now: () => new Date(),
+  processAlive: (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it exists but belongs to someone else.
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
   onSignal: (handler) => {
     const listener = (signal: NodeJS.Signals) => {
       signalled += 1;

@@ -5,6 +5,7 @@ import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-end
 import { resolveActor, resolveStorePath } from '../config/paths.js';
 import { EngineUnavailableError, UsageError } from '../errors.js';
 import type { LifecycleListener } from '../lifecycle/events.js';
+import type { Here } from '../lifecycle/leases.js';
 import { PullCoordinator } from '../lifecycle/pull-coordinator.js';
 import type { ValidatorDeps } from '../lifecycle/validator.js';
 import type { DockerPort } from '../ports/docker.js';
@@ -46,6 +47,11 @@ export class AppContext {
 
   get env(): Readonly<Record<string, string | undefined>> {
     return this.runtime.env;
+  }
+
+  /** Facts about this host and moment, for lease decisions. */
+  here(): Here {
+    return { host: this.runtime.hostname, now: this.runtime.now(), isAlive: this.runtime.processAlive };
   }
 
   get signal(): AbortSignal {

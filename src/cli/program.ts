@@ -3,6 +3,7 @@ import { setImage, type SetImageResult } from '../commands/set.js';
 import { exitCodeForOutcomes } from '../commands/outcome.js';
 import { defaultImage, listProjects, resolveProject, showProject } from '../commands/read.js';
 import { validateProjects } from '../commands/validate.js';
+import { cleanupContainers } from '../commands/cleanup.js';
 import { deleteProject, grantOperator, history, listOperators, revokeOperator } from '../commands/admin.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { parseDuration } from '../lifecycle/decisions.js';
@@ -99,7 +100,12 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
       const ctx = context(command);
       const shown = await showProject(ctx, project);
       if (ctx.output.json) {
-        ctx.output.envelope('show', { ...slotView(shown.slot), lastRun: shown.lastRun ?? null, globalDefault: defaultView(shown.globalDefault) });
+        ctx.output.envelope('show', {
+          ...slotView(shown.slot),
+          lastRun: shown.lastRun ?? null,
+          abandoned: shown.abandoned ?? null,
+          globalDefault: defaultView(shown.globalDefault),
+        });
       } else {
         for (const line of renderShow(shown, ctx.output.color)) ctx.output.line(line);
       }
@@ -123,15 +129,16 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .command('validate')
     .description("validate projects' current references again (pull, pin, smoke-test)")
     .argument('[projects...]', 'project ids')
-    .option('--all', 'every project that has its own image')
+    .option('--all', 'every project that has its own image (and abandoned pending ones)')
+    .option('--stale', 'pending projects whose run crashed, expired or never started')
     .option('--default', 'the stored global default too')
     .option('--timeout <duration>', 'smoke-test timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
     .option('--json', 'NDJSON lifecycle events on stdout')
-    .action(async (projects: string[], flags: { all?: boolean; default?: boolean; timeout?: string }, command: Command) => {
+    .action(async (projects: string[], flags: { all?: boolean; stale?: boolean; default?: boolean; timeout?: string }, command: Command) => {
       const ctx = context(command);
       const items = await validateProjects(
         ctx,
-        { projects, all: flags.all === true, includeDefault: flags.default === true, timeoutMs: timeoutOf(flags.timeout) },
+        { projects, all: flags.all === true, stale: flags.stale === true, includeDefault: flags.default === true, timeoutMs: timeoutOf(flags.timeout) },
         lifecycleReporter(ctx.output),
       );
       for (const item of items) {
@@ -240,6 +247,20 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
       const before = await deleteProject(ctx, project, flags.force === true);
       if (ctx.output.json) ctx.output.envelope('delete', { deleted: slotView(before) });
       else ctx.output.line(`${project}  deleted`);
+      settle(ExitCode.ok);
+    });
+
+  program
+    .command('cleanup')
+    .description('remove smoke-test containers of ours that no live run owns (never touches other containers)')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'JSON envelope on stdout')
+    .action(async (flags: { dryRun?: boolean }, command: Command) => {
+      const ctx = context(command);
+      const items = await cleanupContainers(ctx, flags.dryRun === true);
+      if (ctx.output.json) ctx.output.envelope('cleanup', { containers: items });
+      else if (items.length === 0) ctx.output.note('no containers of ours on this engine');
+      else for (const item of items) ctx.output.line(`${item.id.slice(0, 12)}  ${item.action}  ${item.project ?? '?'}  ${item.why}`);
       settle(ExitCode.ok);
     });
 

@@ -14,6 +14,8 @@ export interface Runtime {
   readonly username: string;
   readonly homedir: string;
   readonly now: () => Date;
+  /** Whether a process with this id runs on this host (for abandoned-run detection). */
+  readonly processAlive: (pid: number) => boolean;
   /** Subscribes to SIGINT/SIGTERM for the length of a run; returns the unsubscribe. */
   readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../cli/context.js';
 import { ProjectNotFoundError } from '../errors.js';
 import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationRunRecord } from '../lifecycle/model.js';
+import { abandonedReason } from '../lifecycle/leases.js';
 import { checkProjectId } from '../lifecycle/project-id.js';
 import { decideLaunchImage, type DefaultSource, type Resolution } from '../lifecycle/resolution.js';
 
@@ -8,6 +9,8 @@ export interface ShowResult {
   readonly slot: ImageSlot;
   readonly lastRun: ValidationRunRecord | undefined;
   readonly globalDefault: DefaultImage;
+  /** Set when the slot is pending and no live run is working on it. */
+  readonly abandoned: string | undefined;
 }
 
 /** The global default as launchers see it: the stored (validated) one, else the environment's (unvalidated). */
@@ -21,7 +24,9 @@ export async function showProject(ctx: AppContext, project: string): Promise<Sho
   const slot = await store.getSlot(projectSubject(project));
   if (slot === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
   const [lastRun, globalDefault] = await Promise.all([store.lastRun(slot.subject), defaultImage(ctx)]);
-  return { slot, lastRun, globalDefault };
+  const currentRun = lastRun?.generation === slot.generation ? lastRun : undefined;
+  const abandoned = slot.status === 'pending' ? abandonedReason(currentRun, ctx.here()) : undefined;
+  return { slot, lastRun, globalDefault, abandoned };
 }
 
 export async function listProjects(ctx: AppContext): Promise<readonly ImageSlot[]> {

@@ -2,6 +2,7 @@ import type { AppContext } from '../cli/context.js';
 import { ProjectNotFoundError, UsageError } from '../errors.js';
 import type { LifecycleListener } from '../lifecycle/events.js';
 import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type Subject } from '../lifecycle/model.js';
+import { needsValidation } from '../lifecycle/leases.js';
 import { checkProjectId } from '../lifecycle/project-id.js';
 import { validateSlot, type ValidationOutcome } from '../lifecycle/validator.js';
 
@@ -9,6 +10,8 @@ export interface ValidateInput {
   readonly projects: readonly string[];
   readonly all: boolean;
   readonly includeDefault: boolean;
+  /** Pending slots no live run is working on (crashed or never validated). */
+  readonly stale: boolean;
   readonly timeoutMs: number;
 }
 
@@ -22,7 +25,7 @@ export interface ValidateItem {
 
 /** Validates each named project's current reference again (all of them with --all), one after another. */
 export async function validateProjects(ctx: AppContext, input: ValidateInput, listener: LifecycleListener): Promise<readonly ValidateItem[]> {
-  if (!input.all && input.projects.length === 0 && !input.includeDefault) {
+  if (!input.all && !input.stale && input.projects.length === 0 && !input.includeDefault) {
     throw new UsageError('name at least one project to validate', { hint: 'or validate every project: cascade-image validate --all' });
   }
   for (const project of input.projects) checkProjectId(project);
@@ -30,14 +33,21 @@ export async function validateProjects(ctx: AppContext, input: ValidateInput, li
   // Read every slot first: an unknown name is refused before any validation starts.
   const slots: ImageSlot[] = [];
   if (input.all) slots.push(...(await store.listProjects()));
+  if (input.stale || input.all) {
+    const here = ctx.here();
+    for (const { slot, run } of await store.pendingSlots()) {
+      if (!needsValidation(run, here)) continue;
+      if (!slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
+    }
+  }
   for (const project of input.projects) {
     const slot = await store.getSlot(projectSubject(project));
     if (slot === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
-    if (!slots.some((known) => known.subject.kind === 'project' && known.subject.project === project)) slots.push(slot);
+    if (!slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
   }
   if (input.includeDefault) {
     const slot = await store.getSlot(DEFAULT_SUBJECT);
-    if (slot !== undefined) slots.push(slot);
+    if (slot !== undefined && !slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
   }
 
   const items: ValidateItem[] = [];
@@ -58,4 +68,8 @@ export async function validateProjects(ctx: AppContext, input: ValidateInput, li
     items.push({ subject: slot.subject, reference: current.reference, outcome, skipped: undefined });
   }
   return items;
+}
+
+function sameSubject(a: Subject, b: Subject): boolean {
+  return a.kind === b.kind && (a.kind === 'default' || (b.kind === 'project' && a.project === b.project));
 }

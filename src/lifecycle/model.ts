@@ -61,6 +61,9 @@ export interface ValidationRunRecord {
   readonly digest: string | null;
   readonly error: string | null;
   readonly durationMs: number | null;
+  readonly ownerPid: number;
+  readonly ownerHost: string;
+  readonly leaseExpiresAt: string;
 }
 
 export type OperatorRole = 'superadmin' | 'viewer';

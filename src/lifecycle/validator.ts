@@ -13,7 +13,12 @@ export const LABELS = {
   runId: 'io.cascade-image.run-id',
   project: 'io.cascade-image.project',
   createdAt: 'io.cascade-image.created-at',
+  /** After this time no live run can own the container: any sweep may remove it. */
+  expiresAt: 'io.cascade-image.expires-at',
 } as const;
+
+/** How long after its timeout a smoke container is surely abandoned (kill and removal take seconds). */
+const CONTAINER_GRACE_MS = 60_000;
 
 /** Resource bounds of the smoke-test container. */
 export const SMOKE_LIMITS = {
@@ -139,7 +144,9 @@ async function runPipeline(
   if (!pin.ok) return { verdict: failed('no-digest', pin.reason) };
   deps.listener({ type: 'pinned', subject, digest: pin.pin, pinKind: pin.kind });
 
+  await sweepExpiredContainers(deps);
   deps.listener({ type: 'testing', subject, image: pin.pin });
+  const createdAt = deps.now();
   const run = await deps.docker.runSmokeTest({
     image: pin.pin,
     // Replace any ENTRYPOINT: an image with its own must still be testable. Not a login shell:
@@ -151,7 +158,8 @@ async function runPipeline(
       [LABELS.managed]: 'true',
       [LABELS.runId]: runId,
       [LABELS.project]: subjectLabel(subject),
-      [LABELS.createdAt]: deps.now().toISOString(),
+      [LABELS.createdAt]: createdAt.toISOString(),
+      [LABELS.expiresAt]: new Date(createdAt.getTime() + options.timeoutMs + CONTAINER_GRACE_MS).toISOString(),
     },
     timeoutMs: options.timeoutMs,
     outputLimitBytes: SMOKE_LIMITS.outputLimitBytes,
@@ -161,6 +169,22 @@ async function runPipeline(
   });
   const judged = judgeSmokeRun(deps.contract, run, pin, options.timeoutMs);
   return { verdict: judged.verdict, report: judged.report };
+}
+
+/**
+ * Removes smoke containers of ours whose expiry passed: leftovers of a crashed run. Best effort:
+ * a sweep that fails must never fail the validation it precedes.
+ */
+async function sweepExpiredContainers(deps: ValidatorDeps): Promise<void> {
+  try {
+    const now = deps.now().getTime();
+    for (const container of await deps.docker.listContainers({ [LABELS.managed]: 'true' })) {
+      const expires = Date.parse(container.labels[LABELS.expiresAt] ?? '');
+      if (Number.isFinite(expires) && expires <= now) await deps.docker.removeContainer(container.id);
+    }
+  } catch {
+    // The validation itself will report an engine that is really down.
+  }
 }
 
 /**

@@ -73,6 +73,9 @@ export interface StorePort {
    */
   finishRun(finish: RunFinish): Promise<'stored' | 'stale'>;
   lastRun(subject: Subject): Promise<ValidationRunRecord | undefined>;
+  getRun(runId: string): Promise<ValidationRunRecord | undefined>;
+  /** Every slot stored as `pending`, with the latest run of its current generation (if any). */
+  pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>>;
   audit(query: AuditQuery): Promise<readonly AuditEntry[]>;
   appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
   operators(): Promise<readonly OperatorRecord[]>;

@@ -18,8 +18,10 @@ export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
   if (slot.status === 'verified' && slot.pinKind === 'local') detail('pin', 'local image ID (--allow-local): not pullable from a registry');
   detail('changed', slot.updatedAt);
   if (slot.validatedAt !== null) detail('validated', `${slot.validatedAt}${lastRun?.durationMs != null ? ` (${(lastRun.durationMs / 1000).toFixed(1)}s)` : ''}`);
-  if (slot.status === 'pending' && lastRun !== undefined && lastRun.generation === slot.generation && lastRun.finishedAt === null) {
-    detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId})`);
+  if (shown.abandoned !== undefined) {
+    lines.push(c.yellow(`  abandoned  ${shown.abandoned}; validate it again: cascade-image validate --stale`));
+  } else if (slot.status === 'pending' && lastRun !== undefined && lastRun.finishedAt === null) {
+    detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId}, pid ${lastRun.ownerPid} on ${lastRun.ownerHost})`);
   }
   detail('generation', String(slot.generation));
   return lines;

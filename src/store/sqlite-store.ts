@@ -252,6 +252,37 @@ class SqliteStore implements StorePort {
     });
   }
 
+  async getRun(runId: string): Promise<ValidationRunRecord | undefined> {
+    return this.read(async (db) => {
+      const row = await db.selectFrom('validation_runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+      if (row === undefined) return undefined;
+      return toRun(row.project_id === null ? { kind: 'default' } : { kind: 'project', project: row.project_id }, row);
+    });
+  }
+
+  async pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>> {
+    return this.read(async (db) => {
+      const projects = await db.selectFrom('projects').selectAll().where('status', '=', 'pending').orderBy('id').execute();
+      const fallback = await db.selectFrom('global_default').selectAll().where('status', '=', 'pending').executeTakeFirst();
+      const slots = projects.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+      if (fallback !== undefined) slots.push(toSlot({ kind: 'default' }, fallback));
+      const result = [];
+      for (const slot of slots) {
+        const project = projectOf(slot.subject);
+        const row = await db
+          .selectFrom('validation_runs')
+          .selectAll()
+          .where('project_id', project === null ? 'is' : '=', project)
+          .where('generation', '=', slot.generation)
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        result.push({ slot, run: row === undefined ? undefined : toRun(slot.subject, row) });
+      }
+      return result;
+    });
+  }
+
   async audit(query: AuditQuery): Promise<readonly AuditEntry[]> {
     return this.read(async (db) => {
       let select = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc');
@@ -426,6 +457,9 @@ function toRun(subject: Subject, row: Selectable<ValidationRunsTable>): Validati
     digest: row.digest,
     error: row.error,
     durationMs: row.duration_ms,
+    ownerPid: row.owner_pid,
+    ownerHost: row.owner_host,
+    leaseExpiresAt: row.lease_expires_at,
   };
 }
 
