@@ -34,6 +34,7 @@ export class AppContext {
   private storePromise: Promise<StorePort> | undefined;
   private dockerPromise: Promise<DockerPort> | undefined;
   private pulls: PullCoordinator | undefined;
+  private readonly evaluations: ValidatorDeps['evaluations'] = new Map();
   private readonly interrupt = new AbortController();
 
   constructor(
@@ -117,6 +118,7 @@ export class AppContext {
       newRunId: randomUUID,
       owner: { pid: this.runtime.pid, host: this.runtime.hostname },
       listener,
+      evaluations: this.evaluations,
     };
   }
 

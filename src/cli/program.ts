@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { setImage, type SetImageResult } from '../commands/set.js';
 import { exitCodeForOutcomes } from '../commands/outcome.js';
 import { defaultImage, listProjects, resolveProject, showProject } from '../commands/read.js';
-import { validateProjects } from '../commands/validate.js';
+import { summarize, validateProjects, type ValidateSummary } from '../commands/validate.js';
 import { cleanupContainers } from '../commands/cleanup.js';
 import { deleteProject, grantOperator, history, listOperators, revokeOperator } from '../commands/admin.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
@@ -127,29 +127,60 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
 
   program
     .command('validate')
-    .description("validate projects' current references again (pull, pin, smoke-test)")
+    .description("validate projects' current references again: reports unchanged, drifted, vanished, contract changed, verified or failed")
     .argument('[projects...]', 'project ids')
     .option('--all', 'every project that has its own image (and abandoned pending ones)')
     .option('--stale', 'pending projects whose run crashed, expired or never started')
     .option('--default', 'the stored global default too')
+    .option('--concurrency <n>', 'projects validated at once', '2')
+    .option('--changed-only', 'print nothing for unchanged projects, and no summary when nothing changed (quiet cron mail)')
+    .option('--fresh', 'ignore remembered smoke-test verdicts: run every container again')
     .option('--timeout <duration>', 'smoke-test timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
-    .option('--json', 'NDJSON lifecycle events on stdout')
-    .action(async (projects: string[], flags: { all?: boolean; stale?: boolean; default?: boolean; timeout?: string }, command: Command) => {
-      const ctx = context(command);
-      const items = await validateProjects(
-        ctx,
-        { projects, all: flags.all === true, stale: flags.stale === true, includeDefault: flags.default === true, timeoutMs: timeoutOf(flags.timeout) },
-        lifecycleReporter(ctx.output),
-      );
-      for (const item of items) {
-        if (item.skipped === undefined) continue;
-        const name = item.subject.kind === 'project' ? item.subject.project : '(default)';
-        if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'skipped', project: name, reason: item.skipped });
-        else ctx.output.line(`${name}  ${ctx.output.color.dim('(global default)')}`);
-      }
-      const outcomes = items.flatMap((item) => (item.outcome === undefined ? [] : [item.outcome]));
-      settle(exitCodeForOutcomes(outcomes, interruptedBy(ctx)));
-    });
+    .option('--json', 'NDJSON lifecycle events on stdout, then a summary object')
+    .action(
+      async (
+        projects: string[],
+        flags: { all?: boolean; stale?: boolean; default?: boolean; timeout?: string; concurrency?: string; changedOnly?: boolean; fresh?: boolean },
+        command: Command,
+      ) => {
+        const ctx = context(command);
+        const concurrency = Number(flags.concurrency ?? '2');
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+          throw new UsageError(`--concurrency must be a whole number from 1 to 32, not ${JSON.stringify(flags.concurrency)}`);
+        }
+        const report = lifecycleReporter(ctx.output);
+        const changedOnly = flags.changedOnly === true;
+        const items = await validateProjects(
+          ctx,
+          {
+            projects,
+            all: flags.all === true,
+            stale: flags.stale === true,
+            includeDefault: flags.default === true,
+            timeoutMs: timeoutOf(flags.timeout),
+            concurrency,
+            fresh: flags.fresh === true,
+          },
+          (event) => {
+            if (changedOnly && (event.type === 'pending' || (event.type === 'finished' && event.stored === 'stored' && (event.outcome === 'unchanged' || event.repeated)))) return;
+            report(event);
+          },
+        );
+        for (const item of items) {
+          if (item.skipped === undefined || changedOnly) continue;
+          const name = item.subject.kind === 'project' ? item.subject.project : '(default)';
+          if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'skipped', project: name, reason: item.skipped });
+          else ctx.output.line(`${name}  ${ctx.output.color.dim('(global default)')}`);
+        }
+        const summary = summarize(items);
+        if (!changedOnly || summary.changed) {
+          if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'summary', ...summary });
+          else ctx.output.line(summaryLine(summary));
+        }
+        const outcomes = items.flatMap((item) => (item.outcome === undefined ? [] : [item.outcome]));
+        settle(exitCodeForOutcomes(outcomes, interruptedBy(ctx)));
+      },
+    );
 
   program
     .command('resolve')
@@ -327,6 +358,15 @@ function reportChange(ctx: AppContext, result: SetImageResult, subject: Subject)
   } else {
     ctx.output.line(slotLine(result.change.after, subject, ctx.output.color));
   }
+}
+
+function summaryLine(summary: ValidateSummary): string {
+  const counts = Object.entries(summary.byOutcome)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([outcome, count]) => `${count} ${outcome}`)
+    .join(', ');
+  const repeated = summary.repeatedFailures === 0 ? '' : ` (${summary.repeatedFailures} failing as before)`;
+  return `summary: ${summary.projects} projects, ${summary.distinctReferences} distinct references, ${summary.containersRun} containers run, ${summary.cached} cached verdicts${counts === '' ? '' : `: ${counts}`}${repeated}`;
 }
 
 function timeoutOf(text: string | undefined): number {

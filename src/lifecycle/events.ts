@@ -1,4 +1,4 @@
-import type { PinKind, Subject, ValidationVerdict } from './model.js';
+import type { OutcomeClass, PinKind, Subject, ValidationVerdict } from './model.js';
 import type { PullProgress } from '../ports/docker.js';
 
 /** What a validation run reports as it goes; renderers turn these into lines, NDJSON or progress. */
@@ -13,7 +13,15 @@ export type LifecycleEvent =
       readonly subject: Subject;
       readonly reference: string;
       readonly generation: number;
+      /** What the slot now stores (for drift-failed/vanished: the pin it kept). */
       readonly verdict: ValidationVerdict;
+      /** What the run found when the slot kept its previous pin. */
+      readonly finding: ValidationVerdict | undefined;
+      readonly outcome: OutcomeClass;
+      /** The smoke-test verdict came from the store: no container ran. */
+      readonly cached: boolean;
+      /** The same failure as the previous run: not news (hidden by --changed-only). */
+      readonly repeated: boolean;
       /** 'stale': a newer change won while this run was under way, so nothing was stored. */
       readonly stored: 'stored' | 'stale';
       readonly durationMs: number;

@@ -29,6 +29,8 @@ export interface ImageSlot {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly validatedAt: string | null;
+  /** The check contract the stored verdict was reached against. */
+  readonly contractHash: string | null;
 }
 
 export type ValidationVerdict =
@@ -84,4 +86,30 @@ export interface AuditEntry {
   readonly from: string | null;
   readonly to: string | null;
   readonly detail: Record<string, unknown> | null;
+}
+
+/** What a (re-)validation found, relative to what was stored before. */
+export type OutcomeClass =
+  /** Newly verified (the slot was pending or failed). */
+  | 'verified'
+  | 'failed'
+  /** Still verified: same digest, same contract. */
+  | 'unchanged'
+  /** The tag now resolves to another digest, which passed: re-pinned. */
+  | 'drifted'
+  /** The tag now resolves to another digest, which failed: the old pin stays launchable. */
+  | 'drift-failed'
+  /** The reference no longer pulls. */
+  | 'vanished'
+  /** The check contract changed since the last verdict: re-tested. */
+  | 'contract-changed';
+
+/** A smoke-test verdict remembered per (image ID, contract hash): the same image is never tested twice. */
+export interface CachedSmoke {
+  readonly status: 'verified' | 'failed';
+  readonly cause: FailureCause | null;
+  readonly reason: string | null;
+  readonly warnings: readonly string[];
+  readonly results: unknown;
+  readonly testedAt: string;
 }

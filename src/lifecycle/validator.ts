@@ -2,9 +2,10 @@ import { buildSmokeScript, contractHash, type CheckContract, type SmokeReport } 
 import { DockerFailure, type DockerPort, type ImageFacts } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { parseDockerRef, parseNormalizedNamed, referenceString } from '../reference/index.js';
+import { classifyRevalidation, type Evaluation } from './classify.js';
 import { choosePin, failed, failureVerdict, judgeSmokeRun } from './decisions.js';
 import type { LifecycleListener } from './events.js';
-import { subjectLabel, type ImageSlot, type ValidationVerdict } from './model.js';
+import { subjectLabel, type ImageSlot, type OutcomeClass, type ValidationVerdict } from './model.js';
 import type { PullCoordinator } from './pull-coordinator.js';
 
 /** Labels on every container we create: how cleanup knows ours from anyone else's. */
@@ -37,6 +38,8 @@ export interface ValidatorDeps {
   readonly newRunId: () => string;
   readonly owner: { readonly pid: number; readonly host: string };
   readonly listener: LifecycleListener;
+  /** Evaluations shared by every slot validated in this process: one per distinct reference. */
+  readonly evaluations: Map<string, Promise<FullEvaluation>>;
 }
 
 export interface ValidationOptions {
@@ -44,26 +47,37 @@ export interface ValidationOptions {
   readonly timeoutMs: number;
   /** Aborted with the signal's name ('SIGINT' / 'SIGTERM') as its reason. */
   readonly signal?: AbortSignal;
+  /** Ignore remembered smoke-test verdicts and run the container again. */
+  readonly fresh?: boolean;
 }
 
 export interface ValidationOutcome {
   readonly verdict: ValidationVerdict;
+  readonly outcome: OutcomeClass;
+  /** What the run found when the slot kept its previous pin (drift-failed, vanished, failed). */
+  readonly finding: ValidationVerdict | undefined;
   readonly stored: 'stored' | 'stale';
   readonly runId: string;
   readonly durationMs: number;
-  readonly report: SmokeReport | undefined;
+  readonly cached: boolean;
+  /** The same failure as the previous run reported: needs attention, but is not news. */
+  readonly repeated: boolean;
+  /** This call ran a smoke-test container (not cached, not shared with another slot's evaluation). */
+  readonly ranContainer: boolean;
 }
 
 /**
- * Validates the slot's current reference: pull → pin → smoke-test the pinned image → store the
- * verdict, guarded by the generation the run started with. Fail-closed: every path that does not
- * reach `verified` stores `failed` with a reason; only a store failure can escape.
+ * Validates the slot's current reference: pull → pin → smoke-test the pinned image (or reuse the
+ * remembered verdict for that image and contract) → store the verdict, guarded by the generation
+ * the run started with. Fail-closed: every path that does not reach `verified` stores `failed`
+ * with a reason; only a store failure can escape.
  */
 export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options: ValidationOptions): Promise<ValidationOutcome> {
   const reference = slot.reference;
   if (reference === null) throw new Error(`validateSlot called on ${subjectLabel(slot.subject)} with no reference`);
   const runId = deps.newRunId();
   const started = deps.now().getTime();
+  const previous = await deps.store.lastRun(slot.subject);
   await deps.store.beginRun({
     runId,
     subject: slot.subject,
@@ -74,32 +88,97 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     leaseMs: options.timeoutMs + 10 * 60_000,
   });
 
-  let report: SmokeReport | undefined;
-  let verdict: ValidationVerdict;
-  try {
-    const result = await runPipeline(deps, slot, reference, runId, options);
-    verdict = result.verdict;
-    report = result.report;
-  } catch (error) {
-    verdict = verdictForError(error, reference, deps.docker.endpoint, options.signal);
+  const hash = contractHash(deps.contract);
+  const key = `${slot.allowLocal ? 'local' : 'registry'} ${reference}`;
+  let pending = deps.evaluations.get(key);
+  const initiated = pending === undefined;
+  if (pending === undefined) {
+    pending = evaluate(deps, slot, reference, runId, hash, options);
+    deps.evaluations.set(key, pending);
   }
-  if (options.signal?.aborted === true && verdict.status === 'verified') {
+  let evaluation = await pending;
+  if (options.signal?.aborted === true && evaluation.verdict.status === 'verified') {
     // An interrupted run proves nothing about the image, even if the last step happened to finish.
-    verdict = failed('interrupted', `interrupted (${String(options.signal.reason)})`);
+    evaluation = { ...evaluation, verdict: failed('interrupted', `interrupted (${String(options.signal.reason)})`) };
   }
+  const pinnedPresent =
+    evaluation.pullFailure !== undefined && slot.digest !== null ? (await deps.docker.inspectImage(slot.digest).catch(() => undefined)) !== undefined : false;
+  const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent);
   const durationMs = deps.now().getTime() - started;
+  // The same failure as the last finished run of this generation: reported before, nothing new to say.
+  const found = classification.finding ?? classification.store;
+  const repeated =
+    found.status === 'failed' &&
+    previous !== undefined &&
+    previous.generation === slot.generation &&
+    previous.outcome === 'failed' &&
+    previous.error === found.reason;
   const stored = await deps.store.finishRun({
     runId,
     subject: slot.subject,
     generation: slot.generation,
     reference,
     actor: options.actor,
-    verdict,
+    verdict: classification.store,
+    ...(classification.finding === undefined ? {} : { finding: classification.finding }),
+    outcome: classification.outcome,
+    // A slot that kept its previous pin keeps the contract that pin was verified against.
+    contractHash: classification.finding === undefined ? hash : slot.contractHash,
     durationMs,
-    checks: report === undefined ? undefined : { contract: contractHash(deps.contract), results: report.results },
+    checks: evaluation.report === undefined ? undefined : { contract: hash, results: evaluation.report.results },
   });
-  deps.listener({ type: 'finished', subject: slot.subject, reference, generation: slot.generation, verdict, stored, durationMs });
-  return { verdict, stored, runId, durationMs, report };
+  deps.listener({
+    type: 'finished',
+    subject: slot.subject,
+    reference,
+    generation: slot.generation,
+    verdict: classification.store,
+    finding: classification.finding,
+    outcome: classification.outcome,
+    cached: evaluation.cached,
+    repeated,
+    stored,
+    durationMs,
+  });
+  return {
+    verdict: classification.store,
+    outcome: classification.outcome,
+    finding: classification.finding,
+    stored,
+    runId,
+    durationMs,
+    cached: evaluation.cached,
+    repeated,
+    ranContainer: initiated && evaluation.ranContainer,
+  };
+}
+
+export interface FullEvaluation extends Evaluation {
+  readonly report: SmokeReport | undefined;
+  readonly ranContainer: boolean;
+}
+
+async function evaluate(
+  deps: ValidatorDeps,
+  slot: ImageSlot,
+  reference: string,
+  runId: string,
+  hash: string,
+  options: ValidationOptions,
+): Promise<FullEvaluation> {
+  const progress: PipelineProgress = { pin: undefined, pullFailure: undefined, ranContainer: false };
+  try {
+    return await runPipeline(deps, slot, reference, runId, hash, options, progress);
+  } catch (error) {
+    return {
+      verdict: verdictForError(error, reference, deps.docker.endpoint, options.signal),
+      pin: progress.pin,
+      pullFailure: progress.pullFailure,
+      cached: false,
+      report: undefined,
+      ranContainer: progress.ranContainer,
+    };
+  }
 }
 
 async function runPipeline(
@@ -107,68 +186,122 @@ async function runPipeline(
   slot: ImageSlot,
   reference: string,
   runId: string,
+  hash: string,
   options: ValidationOptions,
-): Promise<{ verdict: ValidationVerdict; report?: SmokeReport }> {
+  progress: PipelineProgress,
+): Promise<FullEvaluation> {
   const parsed = parseNormalizedNamed(reference);
   const pullable = parseDockerRef(reference);
+  const done = (verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}): FullEvaluation => ({
+    verdict,
+    pin: progress.pin,
+    pullFailure: progress.pullFailure,
+    cached: false,
+    report: undefined,
+    ranContainer: progress.ranContainer,
+    ...extra,
+  });
   if (!parsed.ok || !pullable.ok) {
-    return { verdict: failed('invalid-reference', `invalid reference: ${parsed.ok ? 'unparseable' : parsed.error}`) };
+    return done(failed('invalid-reference', `invalid reference: ${parsed.ok ? 'unparseable' : parsed.error}`));
   }
   const pullRef = referenceString(pullable.value);
   const subject = slot.subject;
 
   deps.listener({ type: 'pulling', subject, reference: pullRef });
   let pulledDigest: string | null = null;
-  let pullFailure: DockerFailure | undefined;
   try {
     const pulled = await deps.pulls.pull(pullRef, {
-      onProgress: (progress) => deps.listener({ type: 'pull-progress', subject, progress }),
+      onProgress: (event) => deps.listener({ type: 'pull-progress', subject, progress: event }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     pulledDigest = pulled.digest;
   } catch (error) {
     if (!(error instanceof DockerFailure) || error.kind === 'engine-unavailable' || error.kind === 'aborted') throw error;
-    pullFailure = error;
+    progress.pullFailure = error;
   }
 
-  const image = await inspectAfterPull(deps.docker, pullRef, pullFailure);
+  const image = await inspectAfterPull(deps.docker, pullRef, progress.pullFailure);
   if (image === undefined) {
-    if (pullFailure !== undefined) throw pullFailure;
-    return { verdict: failed('engine-error', `the engine has no image ${pullRef} after pulling it`) };
+    if (progress.pullFailure !== undefined) throw progress.pullFailure;
+    return done(failed('engine-error', `the engine has no image ${pullRef} after pulling it`));
   }
   const pin = choosePin(parsed.value, image, {
     pulledDigest,
     allowLocal: slot.allowLocal,
-    ...(pullFailure === undefined ? {} : { pullFailure: pullFailure.message }),
+    ...(progress.pullFailure === undefined ? {} : { pullFailure: progress.pullFailure.message }),
   });
-  if (!pin.ok) return { verdict: failed('no-digest', pin.reason) };
+  if (!pin.ok) return done(failed('no-digest', pin.reason));
+  progress.pin = pin.pin;
   deps.listener({ type: 'pinned', subject, digest: pin.pin, pinKind: pin.kind });
+
+  // The same image under the same contract gives the same verdict: never run its container twice.
+  const remembered = options.fresh === true ? undefined : await deps.store.cachedSmoke(image.id, hash);
+  if (remembered !== undefined) {
+    const verdict: ValidationVerdict =
+      remembered.status === 'verified'
+        ? { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings: remembered.warnings }
+        : failed(remembered.cause ?? 'checks-failed', remembered.reason ?? 'failed an earlier smoke-test');
+    return done(verdict, { cached: true });
+  }
 
   await sweepExpiredContainers(deps);
   deps.listener({ type: 'testing', subject, image: pin.pin });
   const createdAt = deps.now();
-  const run = await deps.docker.runSmokeTest({
-    image: pin.pin,
-    // Replace any ENTRYPOINT: an image with its own must still be testable. Not a login shell:
-    // `bash -l` sources /etc/profile, which resets PATH on Debian-like images.
-    entrypoint: ['bash'],
-    cmd: ['-c', buildSmokeScript(deps.contract, { outputLimitBytes: SMOKE_LIMITS.perCheckOutputBytes }), 'cascade-smoke'],
-    env: ['HOME=/tmp'],
-    labels: {
-      [LABELS.managed]: 'true',
-      [LABELS.runId]: runId,
-      [LABELS.project]: subjectLabel(subject),
-      [LABELS.createdAt]: createdAt.toISOString(),
-      [LABELS.expiresAt]: new Date(createdAt.getTime() + options.timeoutMs + CONTAINER_GRACE_MS).toISOString(),
-    },
-    timeoutMs: options.timeoutMs,
-    outputLimitBytes: SMOKE_LIMITS.outputLimitBytes,
-    memoryBytes: SMOKE_LIMITS.memoryBytes,
-    pidsLimit: SMOKE_LIMITS.pidsLimit,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  progress.ranContainer = true;
+  let judged: ReturnType<typeof judgeSmokeRun>;
+  try {
+    const run = await deps.docker.runSmokeTest({
+      image: pin.pin,
+      // Replace any ENTRYPOINT: an image with its own must still be testable. Not a login shell:
+      // `bash -l` sources /etc/profile, which resets PATH on Debian-like images.
+      entrypoint: ['bash'],
+      cmd: ['-c', buildSmokeScript(deps.contract, { outputLimitBytes: SMOKE_LIMITS.perCheckOutputBytes }), 'cascade-smoke'],
+      env: ['HOME=/tmp'],
+      labels: {
+        [LABELS.managed]: 'true',
+        [LABELS.runId]: runId,
+        [LABELS.project]: subjectLabel(subject),
+        [LABELS.createdAt]: createdAt.toISOString(),
+        [LABELS.expiresAt]: new Date(createdAt.getTime() + options.timeoutMs + CONTAINER_GRACE_MS).toISOString(),
+      },
+      timeoutMs: options.timeoutMs,
+      outputLimitBytes: SMOKE_LIMITS.outputLimitBytes,
+      memoryBytes: SMOKE_LIMITS.memoryBytes,
+      pidsLimit: SMOKE_LIMITS.pidsLimit,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    judged = judgeSmokeRun(deps.contract, run, pin, options.timeoutMs);
+  } catch (error) {
+    if (error instanceof DockerFailure && error.kind === 'no-bash') {
+      const verdict = failureVerdict(error, { reference, endpoint: deps.docker.endpoint });
+      await remember(deps, image.id, hash, verdict, []);
+      return done(verdict);
+    }
+    throw error;
+  }
+  const { verdict, report } = judged;
+  // Only verdicts that are properties of the image are remembered; a timeout may be the machine's fault.
+  if (verdict.status === 'verified' || (verdict.status === 'failed' && verdict.cause === 'checks-failed' && report.complete)) {
+    await remember(deps, image.id, hash, verdict, report.results);
+  }
+  return done(verdict, { report });
+}
+
+/** What the pipeline had reached when it stopped, for the verdict of a run that threw. */
+interface PipelineProgress {
+  pin: string | undefined;
+  pullFailure: DockerFailure | undefined;
+  ranContainer: boolean;
+}
+
+async function remember(deps: ValidatorDeps, imageId: string, hash: string, verdict: ValidationVerdict, results: unknown): Promise<void> {
+  await deps.store.saveSmoke(imageId, hash, {
+    status: verdict.status,
+    cause: verdict.status === 'failed' ? verdict.cause : null,
+    reason: verdict.status === 'failed' ? verdict.reason : null,
+    warnings: verdict.status === 'verified' ? verdict.warnings : [],
+    results,
   });
-  const judged = judgeSmokeRun(deps.contract, run, pin, options.timeoutMs);
-  return { verdict: judged.verdict, report: judged.report };
 }
 
 /**

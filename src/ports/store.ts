@@ -1,5 +1,7 @@
 import type {
   AuditEntry,
+  CachedSmoke,
+  OutcomeClass,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
@@ -42,7 +44,12 @@ export interface RunFinish {
   readonly generation: number;
   readonly reference: string;
   readonly actor: string;
+  /** What the slot stores. */
   readonly verdict: ValidationVerdict;
+  /** What the run found, when the slot keeps something else (a drifted tag that failed keeps its old pin). */
+  readonly finding?: ValidationVerdict;
+  readonly outcome: OutcomeClass;
+  readonly contractHash: string | null;
   readonly durationMs: number;
   readonly checks: unknown;
 }
@@ -82,6 +89,9 @@ export interface StorePort {
   roleOf(actor: string): Promise<OperatorRole | undefined>;
   setOperator(actor: string, role: OperatorRole, by: string): Promise<void>;
   removeOperator(actor: string, by: string): Promise<void>;
+  /** The remembered smoke-test verdict for an image under a contract, if it was ever tested. */
+  cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined>;
+  saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

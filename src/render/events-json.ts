@@ -16,6 +16,15 @@ export function eventJson(event: LifecycleEvent): Record<string, unknown> | unde
       return {
         ...base,
         event: outcome,
+        outcome: event.stored === 'stale' ? 'stale' : event.outcome,
+        cached: event.cached,
+        repeated: event.repeated,
+        finding:
+          event.finding === undefined
+            ? null
+            : event.finding.status === 'failed'
+              ? { status: 'failed', reason: event.finding.reason, cause: event.finding.cause }
+              : { status: 'verified', digest: event.finding.digest },
         workerImage: event.reference,
         generation: event.generation,
         workerImageStatus: verdict.status,

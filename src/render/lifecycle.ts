@@ -38,16 +38,40 @@ export function failedLine(name: string, reason: string, c: ChalkInstance): stri
   return `${name}  ${c.red('failed')}: ${oneLine(reason)}`;
 }
 
-/** The line a finished run prints; a stale result says what was dropped and why. */
+/**
+ * The line a finished run prints. Re-validation outcomes extend the grammar:
+ *   <name>  verified → <digest>  (unchanged | drifted from <old> | contract changed | cached)
+ *   <name>  failed: drifted to an image that fails (<reason>); still launchable at <kept pin>
+ *   <name>  failed: vanished: <reason>; kept <pin> (present locally)
+ */
 export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }>, c: ChalkInstance): string {
   const name = subjectLabel(event.subject);
+  const { verdict, finding } = event;
   if (event.stored === 'stale') {
-    const what = event.verdict.status === 'verified' ? `verified ${event.verdict.digest}` : `failed (${oneLine(event.verdict.reason)})`;
+    const what = verdict.status === 'verified' ? `verified ${verdict.digest}` : `failed (${oneLine(verdict.reason)})`;
     return `${name}  ${c.magenta('stale')}: dropped the result for ${event.reference} (${what}); the project changed while it was validated`;
   }
-  return event.verdict.status === 'verified'
-    ? verifiedLine(name, event.verdict.digest, event.verdict.pinKind === 'local', c)
-    : failedLine(name, event.verdict.reason, c);
+  const foundReason = finding?.status === 'failed' ? oneLine(finding.reason) : '';
+  if (verdict.status === 'verified' && finding !== undefined) {
+    switch (event.outcome) {
+      case 'drift-failed':
+        return failedLine(name, `drifted: ${event.reference} now resolves to an image that fails (${foundReason}); still launchable at ${verdict.digest}`, c);
+      case 'vanished':
+        return failedLine(name, `vanished: ${foundReason}; kept ${verdict.digest} (still present locally)`, c);
+      default:
+        return failedLine(name, `${foundReason}; still launchable at ${verdict.digest} (verified before with this image)`, c);
+    }
+  }
+  if (verdict.status === 'failed') {
+    return failedLine(name, event.outcome === 'contract-changed' ? `contract changed: ${verdict.reason}` : verdict.reason, c);
+  }
+  const notes: string[] = [];
+  if (event.outcome === 'unchanged') notes.push('unchanged');
+  if (event.outcome === 'drifted') notes.push(`drifted: ${event.reference} moved; re-pinned`);
+  if (event.outcome === 'contract-changed') notes.push('re-tested: contract changed');
+  if (event.cached) notes.push('cached verdict: no container ran');
+  const line = verifiedLine(name, verdict.digest, verdict.pinKind === 'local', c);
+  return notes.length === 0 ? line : `${line}  ${c.dim(`(${notes.join('; ')})`)}`;
 }
 
 /** Progress lines for a person at a terminal (stderr). */

@@ -13,6 +13,7 @@ interface SlotColumns {
   created_at: string;
   updated_at: string;
   validated_at: string | null;
+  contract_hash: string | null;
 }
 
 export interface ProjectsTable extends SlotColumns {
@@ -61,7 +62,19 @@ export interface OperatorsTable {
   granted_at: string;
 }
 
+export interface SmokeResultsTable {
+  image_id: string;
+  contract_hash: string;
+  status: 'verified' | 'failed';
+  cause: string | null;
+  reason: string | null;
+  warnings: string;
+  results: string;
+  tested_at: string;
+}
+
 export interface StoreSchema {
+  smoke_results: SmokeResultsTable;
   projects: ProjectsTable;
   global_default: GlobalDefaultTable;
   validation_runs: ValidationRunsTable;

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import { ForbiddenError, ProjectNotFoundError, UsageError } from '../errors.js';
 import type {
   AuditEntry,
+  CachedSmoke,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
@@ -104,6 +105,7 @@ class SqliteStore implements StorePort {
         allow_local: change.allowLocal ? 1 : 0,
         updated_at: now,
         validated_at: null,
+        contract_hash: null,
       };
       if (before === undefined) {
         const fresh = { ...lifecycle, generation: 1, created_at: now };
@@ -187,14 +189,16 @@ class SqliteStore implements StorePort {
       const slot = await selectSlot(tx, finish.subject);
       const current = slot !== undefined && slot.generation === finish.generation;
       const { verdict } = finish;
+      // What the run found can differ from what the slot keeps (a drifted tag that failed keeps the old pin).
+      const found = finish.finding ?? verdict;
       const now = this.timestamp();
       await tx
         .updateTable('validation_runs')
         .set({
           finished_at: now,
-          outcome: current ? verdict.status : 'stale',
-          digest: verdict.status === 'verified' ? verdict.digest : null,
-          error: verdict.status === 'failed' ? verdict.reason : null,
+          outcome: current ? found.status : 'stale',
+          digest: found.status === 'verified' ? found.digest : null,
+          error: found.status === 'failed' ? found.reason : null,
           checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
           duration_ms: finish.durationMs,
         })
@@ -207,6 +211,7 @@ class SqliteStore implements StorePort {
           pin_kind: verdict.status === 'verified' ? verdict.pinKind : null,
           error: verdict.status === 'failed' ? verdict.reason : null,
           validated_at: now,
+          contract_hash: finish.contractHash,
         };
         // The generation guard lives in the WHERE clause too: it is the invariant, not just the check above.
         if (finish.subject.kind === 'project') {
@@ -220,21 +225,64 @@ class SqliteStore implements StorePort {
           await tx.updateTable('global_default').set(result).where('generation', '=', finish.generation).execute();
         }
       }
-      await this.insertAudit(tx, {
-        actor: finish.actor,
-        project: projectOf(finish.subject),
-        event: current ? `validation_${verdict.status}` : 'validation_stale',
-        from: finish.reference,
-        to: verdict.status === 'verified' ? verdict.digest : null,
-        detail: {
-          runId: finish.runId,
-          generation: finish.generation,
-          ...(verdict.status === 'failed' ? { reason: verdict.reason, cause: verdict.cause } : {}),
-          ...(current ? {} : { currentGeneration: slot?.generation ?? null, outcome: verdict.status }),
-          durationMs: finish.durationMs,
-        },
-      });
+      // A re-validation that found nothing new is kept in validation_runs only: cron must not flood the audit log.
+      if (!current || finish.outcome !== 'unchanged') {
+        await this.insertAudit(tx, {
+          actor: finish.actor,
+          project: projectOf(finish.subject),
+          event: current ? `validation_${verdict.status}` : 'validation_stale',
+          from: finish.reference,
+          to: verdict.status === 'verified' ? verdict.digest : null,
+          detail: {
+            runId: finish.runId,
+            generation: finish.generation,
+            outcome: current ? finish.outcome : 'stale',
+            ...(verdict.status === 'failed' ? { reason: verdict.reason, cause: verdict.cause } : {}),
+            ...(found !== verdict && found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
+            ...(current ? {} : { currentGeneration: slot?.generation ?? null, found: found.status }),
+            durationMs: finish.durationMs,
+          },
+        });
+      }
       return current ? 'stored' : 'stale';
+    });
+  }
+
+  async cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined> {
+    return this.read(async (db) => {
+      const row = await db
+        .selectFrom('smoke_results')
+        .selectAll()
+        .where('image_id', '=', imageId)
+        .where('contract_hash', '=', contractHash)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      return {
+        status: row.status,
+        cause: row.cause as CachedSmoke['cause'],
+        reason: row.reason,
+        warnings: JSON.parse(row.warnings) as string[],
+        results: JSON.parse(row.results) as unknown,
+        testedAt: row.tested_at,
+      };
+    });
+  }
+
+  async saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
+    await this.write(async (tx) => {
+      const values = {
+        status: result.status,
+        cause: result.cause,
+        reason: result.reason,
+        warnings: JSON.stringify(result.warnings),
+        results: JSON.stringify(result.results),
+        tested_at: this.timestamp(),
+      };
+      await tx
+        .insertInto('smoke_results')
+        .values({ image_id: imageId, contract_hash: contractHash, ...values })
+        .onConflict((conflict) => conflict.columns(['image_id', 'contract_hash']).doUpdateSet(values))
+        .execute();
     });
   }
 
@@ -442,6 +490,7 @@ function toSlot(subject: Subject, row: SlotRow): ImageSlot {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     validatedAt: row.validated_at,
+    contractHash: row.contract_hash,
   };
 }
 

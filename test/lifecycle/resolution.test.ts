@@ -15,6 +15,7 @@ const slot = (overrides: Partial<ImageSlot>): ImageSlot => ({
   createdAt: 't',
   updatedAt: 't',
   validatedAt: 't',
+  contractHash: null,
   ...overrides,
 });
 

@@ -38,6 +38,7 @@ function deps(): ValidatorDeps {
     newRunId: () => `run-${++runIds}`,
     owner: { pid: 1, host: 'test' },
     listener: (event) => events.push(event),
+    evaluations: new Map(),
   };
 }
 
@@ -209,5 +210,67 @@ describe('validateSlot', () => {
     docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
     await validate(await setRef('acme', REF));
     expect(events.map((event) => event.type).filter((type) => type !== 'pull-progress')).toEqual(['pulling', 'pinned', 'testing', 'finished']);
+  });
+});
+
+describe('re-validation', () => {
+  it('reuses the remembered verdict for an image already tested under the same contract: no container', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
+    await validate(await setRef('a', REF));
+    expect(docker.calls.run).toHaveLength(1);
+    const b = await setRef('b', REF);
+    const outcome = await validateSlot({ ...deps(), evaluations: new Map() }, b, { actor: ADMIN, timeoutMs: 20_000 });
+    expect(outcome).toMatchObject({ cached: true, ranContainer: false, verdict: { status: 'verified', digest: `${REGISTRY}/acme/worker@${DIGEST}` } });
+    expect(docker.calls.run).toHaveLength(1);
+  });
+
+  it('runs the container again with fresh', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
+    await validate(await setRef('a', REF));
+    const again = await store.getSlot(projectSubject('a'));
+    await validateSlot({ ...deps(), evaluations: new Map() }, again!, { actor: ADMIN, timeoutMs: 20_000, fresh: true });
+    expect(docker.calls.run).toHaveLength(2);
+  });
+
+  it('evaluates each distinct reference once for many projects', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
+    const shared = deps();
+    for (const project of ['a', 'b', 'c', 'd']) {
+      await validateSlot(shared, await setRef(project, REF), { actor: ADMIN, timeoutMs: 20_000 });
+    }
+    expect(docker.calls.pull).toEqual([REF]);
+    expect(docker.calls.run).toHaveLength(1);
+  });
+
+  it('re-pins a drifted tag that passes, and keeps the old pin when the new image fails', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img1', tools: GOOD_TOOLS });
+    await validate(await setRef('acme', REF));
+    docker.publish(REF, OTHER_DIGEST, { id: 'sha256:img2', tools: toolsWithout('git') });
+    const drift = await validate((await store.getSlot(projectSubject('acme')))!);
+    expect(drift).toMatchObject({ outcome: 'drift-failed', verdict: { status: 'verified', digest: `${REGISTRY}/acme/worker@${DIGEST}` } });
+    expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'verified', digest: `${REGISTRY}/acme/worker@${DIGEST}` });
+    const third = `sha256:${'e'.repeat(64)}`;
+    docker.publish(REF, third, { id: 'sha256:img3', tools: GOOD_TOOLS });
+    const repinned = await validate((await store.getSlot(projectSubject('acme')))!);
+    expect(repinned).toMatchObject({ outcome: 'drifted', verdict: { status: 'verified', digest: `${REGISTRY}/acme/worker@${third}` } });
+  });
+
+  it('reports a vanished reference and keeps the pin while the image is present locally', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img1', tools: GOOD_TOOLS });
+    await validate(await setRef('acme', REF));
+    docker.failPull(REF, new DockerFailure('not-found', 'manifest unknown'));
+    const vanished = await validate((await store.getSlot(projectSubject('acme')))!);
+    expect(vanished.outcome).toBe('vanished');
+    expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'verified', digest: `${REGISTRY}/acme/worker@${DIGEST}` });
+  });
+
+  it('re-tests when the contract changed, failing the pinned image if it no longer passes', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img1', tools: GOOD_TOOLS });
+    await validate(await setRef('acme', REF));
+    const stricter = { version: 2, checks: [...WORKER_CONTRACT.checks, { id: 'jq', label: 'jq --version', severity: 'hard' as const, command: 'jq --version' }] };
+    const changed = await validateSlot({ ...deps(), contract: stricter }, (await store.getSlot(projectSubject('acme')))!, { actor: ADMIN, timeoutMs: 20_000 });
+    expect(changed).toMatchObject({ outcome: 'contract-changed', verdict: { status: 'failed' } });
+    expect(docker.calls.run).toHaveLength(2);
+    expect((await store.getSlot(projectSubject('acme')))?.error).toContain('jq --version');
   });
 });

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SUBJECT, projectSubject } from '../../src/lifecycle/model.js';
 import type { StorePort } from '../../src/ports/store.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { ADMIN, memoryStore } from '../support/store.js';
 
@@ -27,7 +28,7 @@ describe('changeSlot', () => {
     expect(first.created).toBe(true);
     expect(first.after).toMatchObject({ reference: REF, status: 'pending', digest: null, error: null, generation: 1 });
     await store.beginRun({ runId: 'r1', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
-    await store.finishRun({ runId: 'r1', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined });
+    await store.finishRun({ runId: 'r1', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined, outcome: 'verified', contractHash: 'h' });
     const second = await change('registry.test/acme/worker:2');
     expect(second.before).toMatchObject({ status: 'verified', digest: DIGEST });
     expect(second.after).toMatchObject({ status: 'pending', digest: null, error: null, generation: 2 });
@@ -73,7 +74,7 @@ describe('finishRun', () => {
     await change(REF);
     await store.beginRun({ runId: 'old', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
     await change('registry.test/acme/worker:2');
-    const result = await store.finishRun({ runId: 'old', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined });
+    const result = await store.finishRun({ runId: 'old', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined, outcome: 'verified', contractHash: 'h' });
     expect(result).toBe('stale');
     expect(await store.getSlot(acme)).toMatchObject({ reference: 'registry.test/acme/worker:2', status: 'pending', digest: null });
     expect(await store.lastRun(acme)).toMatchObject({ runId: 'old', outcome: 'stale' });
@@ -83,7 +84,7 @@ describe('finishRun', () => {
   it('stores failed with the reason and audits it', async () => {
     await change(REF);
     await store.beginRun({ runId: 'r', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
-    await store.finishRun({ runId: 'r', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'failed', reason: 'hard checks failed: git --version', cause: 'checks-failed' }, durationMs: 5, checks: undefined });
+    await store.finishRun({ runId: 'r', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'failed', reason: 'hard checks failed: git --version', cause: 'checks-failed' }, durationMs: 5, checks: undefined, outcome: 'failed', contractHash: 'h' });
     expect(await store.getSlot(acme)).toMatchObject({ status: 'failed', error: 'hard checks failed: git --version', digest: null });
     expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ event: 'validation_failed', detail: expect.objectContaining({ reason: 'hard checks failed: git --version' }) });
   });
@@ -138,7 +139,7 @@ describe('the store file', () => {
     raw.close();
     await expect(openSqliteStore({ path, now: () => new Date(), bootstrapActor: ADMIN })).rejects.toMatchObject({ code: 'STORE_SCHEMA_TOO_NEW', exitCode: 69 });
     const after = new Database(path);
-    expect(after.prepare('select count(*) as n from cascade_schema_migrations').get()).toEqual({ n: 2 });
+    expect(after.prepare('select count(*) as n from cascade_schema_migrations').get()).toEqual({ n: Object.keys(MIGRATIONS).length + 1 });
     after.close();
   });
 
