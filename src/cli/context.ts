@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { WORKER_CONTRACT, type CheckContract } from '../checks/index.js';
+import type { CheckContract } from '../checks/index.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-endpoint.js';
 import { resolveActor, resolveStorePath } from '../config/paths.js';
 import { EngineUnavailableError, UsageError } from '../errors.js';
 import type { LifecycleListener } from '../lifecycle/events.js';
 import type { Here } from '../lifecycle/leases.js';
-import { PullCoordinator } from '../lifecycle/pull-coordinator.js';
+import type { PullCoordinator } from '../lifecycle/pull-coordinator.js';
 import type { ValidatorDeps } from '../lifecycle/validator.js';
 import type { DockerPort } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
@@ -30,7 +30,8 @@ export class AppContext {
   readonly output: Output;
   readonly actor: string;
   readonly storePath: string;
-  readonly contract: CheckContract = WORKER_CONTRACT;
+  /** The check contract to validate against; the worker contract unless a test supplies another. */
+  readonly contract: CheckContract | undefined = undefined;
   private storePromise: Promise<StorePort> | undefined;
   private dockerPromise: Promise<DockerPort> | undefined;
   private pulls: PullCoordinator | undefined;
@@ -107,13 +108,18 @@ export class AppContext {
   }
 
   async validatorDeps(listener: LifecycleListener): Promise<ValidatorDeps> {
-    const [store, docker] = await Promise.all([this.store(), this.docker()]);
-    this.pulls ??= new PullCoordinator(docker);
+    const [store, docker, { WORKER_CONTRACT }, { PullCoordinator: Coordinator }] = await Promise.all([
+      this.store(),
+      this.docker(),
+      import('../checks/index.js'),
+      import('../lifecycle/pull-coordinator.js'),
+    ]);
+    this.pulls ??= new Coordinator(docker);
     return {
       docker,
       pulls: this.pulls,
       store,
-      contract: this.contract,
+      contract: this.contract ?? WORKER_CONTRACT,
       now: this.runtime.now,
       newRunId: randomUUID,
       owner: { pid: this.runtime.pid, host: this.runtime.hostname },

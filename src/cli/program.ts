@@ -1,17 +1,11 @@
 import { Command, Option } from 'commander';
-import { setImage, type SetImageResult } from '../commands/set.js';
-import { exitCodeForOutcomes } from '../commands/outcome.js';
-import { defaultImage, listProjects, resolveProject, showProject } from '../commands/read.js';
-import { summarize, validateProjects, type ValidateSummary } from '../commands/validate.js';
-import { cleanupContainers } from '../commands/cleanup.js';
-import { deleteProject, grantOperator, history, listOperators, revokeOperator } from '../commands/admin.js';
+import type { DefaultImage } from '../commands/read.js';
+import type { SetImageResult } from '../commands/set.js';
+import type { ValidateSummary } from '../commands/validate.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
-import { parseDuration } from '../lifecycle/decisions.js';
+import { parseDuration } from '../lifecycle/durations.js';
 import { DEFAULT_SUBJECT, projectSubject, type OperatorRole, type Subject } from '../lifecycle/model.js';
-import { describeReference } from '../reference/index.js';
-import { renderAudit, renderDefault, renderOperators, renderReference, renderShow } from '../render/human.js';
 import { slotLine } from '../render/lifecycle.js';
-import { lifecycleReporter } from '../render/reporter.js';
 import { slotView } from '../render/views.js';
 import { AppContext, type GlobalOptions } from './context.js';
 import type { Runtime } from './runtime.js';
@@ -54,7 +48,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
       .option('--json', 'NDJSON lifecycle events on stdout');
 
   const runChange = async (ctx: AppContext, subject: Subject, reference: string | null, flags: ValidationFlags & { create?: boolean }, via: string) => {
-    const result = await setImage(
+    const result = await (await import('../commands/set.js')).setImage(
       ctx,
       {
         subject,
@@ -65,10 +59,10 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
         timeoutMs: timeoutOf(flags.timeout),
         via,
       },
-      lifecycleReporter(ctx.output),
+      (await import('../render/reporter.js')).lifecycleReporter(ctx.output),
     );
     reportChange(ctx, result, subject);
-    settle(result.outcome === undefined ? ExitCode.ok : exitCodeForOutcomes([result.outcome], interruptedBy(ctx)));
+    settle(result.outcome === undefined ? ExitCode.ok : (await import('../commands/outcome.js')).exitCodeForOutcomes([result.outcome], interruptedBy(ctx)));
   };
 
   withValidationFlags(
@@ -98,7 +92,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (project: string, _flags: unknown, command: Command) => {
       const ctx = context(command);
-      const shown = await showProject(ctx, project);
+      const shown = await (await import('../commands/read.js')).showProject(ctx, project);
       if (ctx.output.json) {
         ctx.output.envelope('show', {
           ...slotView(shown.slot),
@@ -107,7 +101,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
           globalDefault: defaultView(shown.globalDefault),
         });
       } else {
-        for (const line of renderShow(shown, ctx.output.color)) ctx.output.line(line);
+        for (const line of (await import('../render/human.js')).renderShow(shown, ctx.output.color)) ctx.output.line(line);
       }
       settle(ExitCode.ok);
     });
@@ -118,7 +112,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (_flags: unknown, command: Command) => {
       const ctx = context(command);
-      const projects = await listProjects(ctx);
+      const projects = await (await import('../commands/read.js')).listProjects(ctx);
       if (ctx.output.json) ctx.output.envelope('list', { projects: projects.map(slotView) });
       else if (projects.length === 0) ctx.output.note('no projects yet: cascade-image set <project> <ref> --create');
       else for (const slot of projects) ctx.output.line(slotLine(slot, slot.subject, ctx.output.color));
@@ -148,9 +142,9 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
           throw new UsageError(`--concurrency must be a whole number from 1 to 32, not ${JSON.stringify(flags.concurrency)}`);
         }
-        const report = lifecycleReporter(ctx.output);
+        const report = (await import('../render/reporter.js')).lifecycleReporter(ctx.output);
         const changedOnly = flags.changedOnly === true;
-        const items = await validateProjects(
+        const items = await (await import('../commands/validate.js')).validateProjects(
           ctx,
           {
             projects,
@@ -172,13 +166,13 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
           if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'skipped', project: name, reason: item.skipped });
           else ctx.output.line(`${name}  ${ctx.output.color.dim('(global default)')}`);
         }
-        const summary = summarize(items);
+        const summary = (await import('../commands/validate.js')).summarize(items);
         if (!changedOnly || summary.changed) {
           if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'summary', ...summary });
           else ctx.output.line(summaryLine(summary));
         }
         const outcomes = items.flatMap((item) => (item.outcome === undefined ? [] : [item.outcome]));
-        settle(exitCodeForOutcomes(outcomes, interruptedBy(ctx)));
+        settle((await import('../commands/outcome.js')).exitCodeForOutcomes(outcomes, interruptedBy(ctx)));
       },
     );
 
@@ -189,7 +183,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (project: string, _flags: unknown, command: Command) => {
       const ctx = context(command);
-      const resolution = await resolveProject(ctx, project);
+      const resolution = await (await import('../commands/read.js')).resolveProject(ctx, project);
       if (ctx.output.json) ctx.output.envelope('resolve', resolution);
       else {
         ctx.output.line(resolution.image);
@@ -204,9 +198,9 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (_flags: unknown, command: Command) => {
       const ctx = context(command);
-      const current = await defaultImage(ctx);
+      const current = await (await import('../commands/read.js')).defaultImage(ctx);
       if (ctx.output.json) ctx.output.envelope('defaults', defaultView(current));
-      else for (const line of renderDefault(current, ctx.output.color)) ctx.output.line(line);
+      else for (const line of (await import('../render/human.js')).renderDefault(current, ctx.output.color)) ctx.output.line(line);
       settle(ExitCode.ok);
     });
   withValidationFlags(
@@ -227,12 +221,12 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .description("parse image references with Docker's grammar (distribution/reference)")
     .argument('<refs...>', 'references to parse')
     .option('--json', 'one JSON object per line')
-    .action((refs: string[], _flags: unknown, command: Command) => {
+    .action(async (refs: string[], _flags: unknown, command: Command) => {
       const ctx = context(command);
-      const reports = refs.map(describeReference);
+      const reports = refs.map((await import('../reference/index.js')).describeReference);
       for (const report of reports) {
         if (ctx.output.json) ctx.output.jsonLine(report);
-        else ctx.output.line(renderReference(report, ctx.output.color));
+        else ctx.output.line((await import('../render/human.js')).renderReference(report, ctx.output.color));
       }
       settle(reports.every((report) => report.valid) ? ExitCode.ok : ExitCode.usage);
     });
@@ -275,7 +269,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (project: string, flags: { force?: boolean }, command: Command) => {
       const ctx = context(command);
-      const before = await deleteProject(ctx, project, flags.force === true);
+      const before = await (await import('../commands/admin.js')).deleteProject(ctx, project, flags.force === true);
       if (ctx.output.json) ctx.output.envelope('delete', { deleted: slotView(before) });
       else ctx.output.line(`${project}  deleted`);
       settle(ExitCode.ok);
@@ -288,7 +282,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (flags: { dryRun?: boolean }, command: Command) => {
       const ctx = context(command);
-      const items = await cleanupContainers(ctx, flags.dryRun === true);
+      const items = await (await import('../commands/cleanup.js')).cleanupContainers(ctx, flags.dryRun === true);
       if (ctx.output.json) ctx.output.envelope('cleanup', { containers: items });
       else if (items.length === 0) ctx.output.note('no containers of ours on this engine');
       else for (const item of items) ctx.output.line(`${item.id.slice(0, 12)}  ${item.action}  ${item.project ?? '?'}  ${item.why}`);
@@ -306,14 +300,14 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
       const ctx = context(command);
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${JSON.stringify(flags.limit)}`);
-      const entries = await history(ctx, {
+      const entries = await (await import('../commands/admin.js')).history(ctx, {
         ...(project === undefined ? {} : { project }),
         ...(flags.since === undefined ? {} : { since: sinceOf(flags.since, runtime.now()) }),
         limit,
       });
       if (ctx.output.json) ctx.output.envelope('history', { entries });
       else if (entries.length === 0) ctx.output.note('no audit entries match');
-      else for (const line of renderAudit(entries, ctx.output.color)) ctx.output.line(line);
+      else for (const line of (await import('../render/human.js')).renderAudit(entries, ctx.output.color)) ctx.output.line(line);
       settle(ExitCode.ok);
     });
 
@@ -323,9 +317,9 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--json', 'JSON envelope on stdout')
     .action(async (_flags: unknown, command: Command) => {
       const ctx = context(command);
-      const list = await listOperators(ctx);
+      const list = await (await import('../commands/admin.js')).listOperators(ctx);
       if (ctx.output.json) ctx.output.envelope('operators', { operators: list });
-      else for (const line of renderOperators(list)) ctx.output.line(line);
+      else for (const line of (await import('../render/human.js')).renderOperators(list)) ctx.output.line(line);
       settle(ExitCode.ok);
     });
   operators
@@ -334,7 +328,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .addOption(new Option('--role <role>', 'the role').choices(['superadmin', 'viewer']).makeOptionMandatory())
     .action(async (actor: string, flags: { role: OperatorRole }, command: Command) => {
       const ctx = context(command);
-      await grantOperator(ctx, actor, flags.role);
+      await (await import('../commands/admin.js')).grantOperator(ctx, actor, flags.role);
       ctx.output.line(`${actor}  ${flags.role}`);
       settle(ExitCode.ok);
     });
@@ -343,7 +337,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .argument('<actor>', 'the operator')
     .action(async (actor: string, _flags: unknown, command: Command) => {
       const ctx = context(command);
-      await revokeOperator(ctx, actor);
+      await (await import('../commands/admin.js')).revokeOperator(ctx, actor);
       ctx.output.line(`${actor}  revoked`);
       settle(ExitCode.ok);
     });
@@ -392,7 +386,7 @@ function interruptedBy(ctx: AppContext): 'SIGINT' | 'SIGTERM' | undefined {
   return ctx.signal.aborted && (reason === 'SIGINT' || reason === 'SIGTERM') ? reason : undefined;
 }
 
-function defaultView(current: Awaited<ReturnType<typeof defaultImage>>): Record<string, unknown> {
+function defaultView(current: DefaultImage): Record<string, unknown> {
   if (current.source === 'store') return { source: 'store', ...slotView(current.slot) };
   if (current.source === 'env') return { source: 'env', workerImage: current.reference, workerImageStatus: null, unvalidated: true };
   return { source: 'none', workerImage: null };

@@ -28,8 +28,3 @@ export async function migrate(conn: Kysely<unknown>, path: string, now: string):
   }
   return { created: done.size === 0 };
 }
-
-export async function currentSchema(conn: Kysely<unknown>): Promise<string> {
-  const rows = await sql<{ name: string }>`select name from ${sql.table(TABLE)} order by name desc limit 1`.execute(conn);
-  return rows.rows[0]?.name ?? 'none';
-}

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
-import { ForbiddenError, ProjectNotFoundError, UsageError } from '../errors.js';
+import { StoreSchemaTooNewError } from '../errors.js';
 import type {
   AuditEntry,
   CachedSmoke,
@@ -13,9 +13,22 @@ import type {
   ValidationRunRecord,
 } from '../lifecycle/model.js';
 import type { AuditQuery, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
-import { currentSchema, migrate } from './migrate.js';
-import type { ProjectsTable, StoreSchema, ValidationRunsTable } from './schema.js';
+import { MIGRATION_NAMES } from './migrations/names.js';
+import { SqliteReader } from './sqlite-reader.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import type { SqliteWriter } from './sqlite-writer.js';
+
+/**
+ * The addon's path, resolved directly: better-sqlite3's default lookup probes a dozen paths
+ * through the `bindings` package on every start, a visible share of a `show`.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
+  }
+}
 
 /** How long a writer waits for another process's transaction before giving up (cron + operator share a store). */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -29,508 +42,125 @@ export interface SqliteStoreOptions {
   readonly displayPath?: string;
 }
 
-type SlotRow = Omit<Selectable<ProjectsTable>, 'id'>;
-type Tx = Kysely<StoreSchema>;
-
+/**
+ * Opens (creating and migrating when needed) the SQLite store. A store already at the current
+ * schema opens without loading kysely; one written by a newer cascade-image is refused untouched.
+ */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<StorePort> {
   const { path } = options;
+  const shownPath = options.displayPath ?? path;
   let database: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    database = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    const binding = nativeBinding();
+    database = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(binding === undefined ? {} : { nativeBinding: binding }) });
+    const reader = new SqliteReader(database);
+    const applied = reader.appliedMigrations();
+    const unknown = applied.filter((name) => !MIGRATION_NAMES.includes(name));
+    if (unknown.length > 0) {
+      throw new StoreSchemaTooNewError(`the store ${shownPath} has schema ${unknown.at(-1)}, newer than this cascade-image understands`, {
+        hint: 'upgrade cascade-image; the store was left untouched',
+      });
+    }
     if (path !== ':memory:') database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database }) });
-    const store = new SqliteStore(db, options.displayPath ?? path, options.now);
-    await store.initialize(options.bootstrapActor);
+    const store = new SqliteStore(database, reader, shownPath, options.now);
+    if (applied.length < MIGRATION_NAMES.length) await (await store.writer()).initialize(shownPath, options.bootstrapActor);
     return store;
   } catch (error) {
     database?.close();
-    throw translateSqliteError(error, path);
+    throw translateSqliteError(error, shownPath);
   }
 }
 
 class SqliteStore implements StorePort {
+  private writerPromise: Promise<SqliteWriter> | undefined;
+
   constructor(
-    private readonly db: Kysely<StoreSchema>,
+    private readonly database: Database.Database,
+    private readonly reader: SqliteReader,
     readonly path: string,
     private readonly now: () => Date,
   ) {}
 
-  async initialize(bootstrapActor: string | undefined): Promise<void> {
-    await this.write(async (tx) => {
-      const { created } = await migrate(tx as Kysely<unknown>, this.path, this.timestamp());
-      if (!created || bootstrapActor === undefined) return;
-      // Like initdb: whoever creates the store is its first superadmin, and the log says so.
-      await tx
-        .insertInto('operators')
-        .values({ actor: bootstrapActor, role: 'superadmin', granted_by: bootstrapActor, granted_at: this.timestamp() })
-        .execute();
-      await this.insertAudit(tx, {
-        actor: bootstrapActor,
-        project: null,
-        event: 'operator_granted',
-        from: null,
-        to: 'superadmin',
-        detail: { operator: bootstrapActor, bootstrap: true },
-      });
-    });
+  writer(): Promise<SqliteWriter> {
+    this.writerPromise ??= import('./sqlite-writer.js').then(({ SqliteWriter: Writer }) => new Writer(this.database, this.now));
+    return this.writerPromise;
   }
 
-  async getSlot(subject: Subject): Promise<ImageSlot | undefined> {
-    return this.read((db) => selectSlot(db, subject));
+  getSlot(subject: Subject): Promise<ImageSlot | undefined> {
+    return this.read(() => this.reader.getSlot(subject));
+  }
+  listProjects(): Promise<readonly ImageSlot[]> {
+    return this.read(() => this.reader.listProjects());
+  }
+  lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
+    return this.read(() => this.reader.lastRun(subject));
+  }
+  getRun(runId: string): Promise<ValidationRunRecord | undefined> {
+    return this.read(() => this.reader.getRun(runId));
+  }
+  pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>> {
+    return this.read(() => this.reader.pendingSlots());
+  }
+  audit(query: AuditQuery): Promise<readonly AuditEntry[]> {
+    return this.read(() => this.reader.audit(query));
+  }
+  operators(): Promise<readonly OperatorRecord[]> {
+    return this.read(() => this.reader.operators());
+  }
+  roleOf(actor: string): Promise<OperatorRole | undefined> {
+    return this.read(() => this.reader.roleOf(actor));
+  }
+  cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined> {
+    return this.read(() => this.reader.cachedSmoke(imageId, contractHash));
+  }
+  schemaVersion(): Promise<string> {
+    return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');
   }
 
-  async listProjects(): Promise<readonly ImageSlot[]> {
-    return this.read(async (db) => {
-      const rows = await db.selectFrom('projects').selectAll().orderBy('id').execute();
-      return rows.map((row) => toSlot({ kind: 'project', project: row.id }, row));
-    });
+  changeSlot(change: SlotChange): Promise<SlotChangeResult> {
+    return this.write((writer) => writer.changeSlot(change));
   }
-
-  async changeSlot(change: SlotChange): Promise<SlotChangeResult> {
-    return this.write(async (tx) => {
-      await requireSuperadmin(tx, change.actor);
-      const before = await selectSlot(tx, change.subject);
-      if (change.subject.kind === 'project' && before === undefined && !change.create) {
-        throw new ProjectNotFoundError(change.subject.project);
-      }
-      const now = this.timestamp();
-      const lifecycle = {
-        worker_image: change.reference,
-        status: change.reference === null ? null : ('pending' as const),
-        digest: null,
-        pin_kind: null,
-        error: null,
-        allow_local: change.allowLocal ? 1 : 0,
-        updated_at: now,
-        validated_at: null,
-        contract_hash: null,
-      };
-      if (before === undefined) {
-        const fresh = { ...lifecycle, generation: 1, created_at: now };
-        if (change.subject.kind === 'project') {
-          await tx.insertInto('projects').values({ id: change.subject.project, ...fresh }).execute();
-        } else {
-          await tx.insertInto('global_default').values({ slot: 'default', ...fresh }).execute();
-        }
-      } else {
-        const bumped = { ...lifecycle, generation: sql<number>`generation + 1` };
-        if (change.subject.kind === 'project') {
-          await tx.updateTable('projects').set(bumped).where('id', '=', change.subject.project).execute();
-        } else {
-          await tx.updateTable('global_default').set(bumped).execute();
-        }
-      }
-      const after = await selectSlot(tx, change.subject);
-      if (after === undefined) throw new Error('slot vanished inside its own transaction');
-      await this.insertAudit(tx, {
-        actor: change.actor,
-        project: projectOf(change.subject),
-        event: change.event,
-        from: before?.reference ?? null,
-        to: change.reference,
-        detail: { generation: after.generation, ...(before === undefined ? { created: true } : {}), ...change.detail },
-      });
-      return { before, after, created: before === undefined };
-    });
+  deleteProject(project: string, actor: string, force: boolean): Promise<ImageSlot> {
+    return this.write((writer) => writer.deleteProject(project, actor, force));
   }
-
-  async deleteProject(project: string, actor: string, force: boolean): Promise<ImageSlot> {
-    return this.write(async (tx) => {
-      await requireSuperadmin(tx, actor);
-      const before = await selectSlot(tx, { kind: 'project', project });
-      if (before === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
-      if (before.reference !== null && !force) {
-        throw new UsageError(`project ${JSON.stringify(project)} still has a worker image (${before.reference})`, {
-          hint: `clear it first (cascade-image clear ${project}) or delete anyway with --force`,
-        });
-      }
-      await tx.deleteFrom('projects').where('id', '=', project).execute();
-      await this.insertAudit(tx, {
-        actor,
-        project,
-        event: 'project_deleted',
-        from: before.reference,
-        to: null,
-        detail: { generation: before.generation, force },
-      });
-      return before;
-    });
+  beginRun(run: RunStart): Promise<void> {
+    return this.write((writer) => writer.beginRun(run));
   }
-
-  async beginRun(run: RunStart): Promise<void> {
-    const started = this.now();
-    await this.write(async (tx) => {
-      await tx
-        .insertInto('validation_runs')
-        .values({
-          run_id: run.runId,
-          project_id: projectOf(run.subject),
-          generation: run.generation,
-          reference: run.reference,
-          owner_pid: run.owner.pid,
-          owner_host: run.owner.host,
-          started_at: started.toISOString(),
-          lease_expires_at: new Date(started.getTime() + run.leaseMs).toISOString(),
-          finished_at: null,
-          outcome: null,
-          digest: null,
-          error: null,
-          checks: null,
-          duration_ms: null,
-        })
-        .execute();
-    });
+  finishRun(finish: RunFinish): Promise<'stored' | 'stale'> {
+    return this.write((writer) => writer.finishRun(finish));
   }
-
-  async finishRun(finish: RunFinish): Promise<'stored' | 'stale'> {
-    return this.write(async (tx) => {
-      const slot = await selectSlot(tx, finish.subject);
-      const current = slot !== undefined && slot.generation === finish.generation;
-      const { verdict } = finish;
-      // What the run found can differ from what the slot keeps (a drifted tag that failed keeps the old pin).
-      const found = finish.finding ?? verdict;
-      const now = this.timestamp();
-      await tx
-        .updateTable('validation_runs')
-        .set({
-          finished_at: now,
-          outcome: current ? found.status : 'stale',
-          digest: found.status === 'verified' ? found.digest : null,
-          error: found.status === 'failed' ? found.reason : null,
-          checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
-          duration_ms: finish.durationMs,
-        })
-        .where('run_id', '=', finish.runId)
-        .execute();
-      if (current) {
-        const result = {
-          status: verdict.status,
-          digest: verdict.status === 'verified' ? verdict.digest : null,
-          pin_kind: verdict.status === 'verified' ? verdict.pinKind : null,
-          error: verdict.status === 'failed' ? verdict.reason : null,
-          validated_at: now,
-          contract_hash: finish.contractHash,
-        };
-        // The generation guard lives in the WHERE clause too: it is the invariant, not just the check above.
-        if (finish.subject.kind === 'project') {
-          await tx
-            .updateTable('projects')
-            .set(result)
-            .where('id', '=', finish.subject.project)
-            .where('generation', '=', finish.generation)
-            .execute();
-        } else {
-          await tx.updateTable('global_default').set(result).where('generation', '=', finish.generation).execute();
-        }
-      }
-      // A re-validation that found nothing new is kept in validation_runs only: cron must not flood the audit log.
-      if (!current || finish.outcome !== 'unchanged') {
-        await this.insertAudit(tx, {
-          actor: finish.actor,
-          project: projectOf(finish.subject),
-          event: current ? `validation_${verdict.status}` : 'validation_stale',
-          from: finish.reference,
-          to: verdict.status === 'verified' ? verdict.digest : null,
-          detail: {
-            runId: finish.runId,
-            generation: finish.generation,
-            outcome: current ? finish.outcome : 'stale',
-            ...(verdict.status === 'failed' ? { reason: verdict.reason, cause: verdict.cause } : {}),
-            ...(found !== verdict && found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
-            ...(current ? {} : { currentGeneration: slot?.generation ?? null, found: found.status }),
-            durationMs: finish.durationMs,
-          },
-        });
-      }
-      return current ? 'stored' : 'stale';
-    });
+  saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
+    return this.write((writer) => writer.saveSmoke(imageId, contractHash, result));
   }
-
-  async cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined> {
-    return this.read(async (db) => {
-      const row = await db
-        .selectFrom('smoke_results')
-        .selectAll()
-        .where('image_id', '=', imageId)
-        .where('contract_hash', '=', contractHash)
-        .executeTakeFirst();
-      if (row === undefined) return undefined;
-      return {
-        status: row.status,
-        cause: row.cause as CachedSmoke['cause'],
-        reason: row.reason,
-        warnings: JSON.parse(row.warnings) as string[],
-        results: JSON.parse(row.results) as unknown,
-        testedAt: row.tested_at,
-      };
-    });
+  appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    return this.write((writer) => writer.appendAudit(entry));
   }
-
-  async saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
-    await this.write(async (tx) => {
-      const values = {
-        status: result.status,
-        cause: result.cause,
-        reason: result.reason,
-        warnings: JSON.stringify(result.warnings),
-        results: JSON.stringify(result.results),
-        tested_at: this.timestamp(),
-      };
-      await tx
-        .insertInto('smoke_results')
-        .values({ image_id: imageId, contract_hash: contractHash, ...values })
-        .onConflict((conflict) => conflict.columns(['image_id', 'contract_hash']).doUpdateSet(values))
-        .execute();
-    });
+  setOperator(actor: string, role: OperatorRole, by: string): Promise<void> {
+    return this.write((writer) => writer.setOperator(actor, role, by));
   }
-
-  async lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
-    return this.read(async (db) => {
-      const project = projectOf(subject);
-      const row = await db
-        .selectFrom('validation_runs')
-        .selectAll()
-        .where('project_id', project === null ? 'is' : '=', project)
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row === undefined ? undefined : toRun(subject, row);
-    });
-  }
-
-  async getRun(runId: string): Promise<ValidationRunRecord | undefined> {
-    return this.read(async (db) => {
-      const row = await db.selectFrom('validation_runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
-      if (row === undefined) return undefined;
-      return toRun(row.project_id === null ? { kind: 'default' } : { kind: 'project', project: row.project_id }, row);
-    });
-  }
-
-  async pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>> {
-    return this.read(async (db) => {
-      const projects = await db.selectFrom('projects').selectAll().where('status', '=', 'pending').orderBy('id').execute();
-      const fallback = await db.selectFrom('global_default').selectAll().where('status', '=', 'pending').executeTakeFirst();
-      const slots = projects.map((row) => toSlot({ kind: 'project', project: row.id }, row));
-      if (fallback !== undefined) slots.push(toSlot({ kind: 'default' }, fallback));
-      const result = [];
-      for (const slot of slots) {
-        const project = projectOf(slot.subject);
-        const row = await db
-          .selectFrom('validation_runs')
-          .selectAll()
-          .where('project_id', project === null ? 'is' : '=', project)
-          .where('generation', '=', slot.generation)
-          .orderBy('id', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        result.push({ slot, run: row === undefined ? undefined : toRun(slot.subject, row) });
-      }
-      return result;
-    });
-  }
-
-  async audit(query: AuditQuery): Promise<readonly AuditEntry[]> {
-    return this.read(async (db) => {
-      let select = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc');
-      if (query.project !== undefined) select = select.where('project_id', '=', query.project);
-      if (query.since !== undefined) select = select.where('at', '>=', query.since);
-      if (query.limit !== undefined) select = select.limit(query.limit);
-      const rows = await select.execute();
-      return rows.map((row) => ({
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        project: row.project_id,
-        event: row.event,
-        from: row.from_ref,
-        to: row.to_ref,
-        detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
-      }));
-    });
-  }
-
-  async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    await this.write((tx) => this.insertAudit(tx, entry));
-  }
-
-  async operators(): Promise<readonly OperatorRecord[]> {
-    return this.read(async (db) => {
-      const rows = await db.selectFrom('operators').selectAll().orderBy('actor').execute();
-      return rows.map((row) => ({ actor: row.actor, role: row.role, grantedBy: row.granted_by, grantedAt: row.granted_at }));
-    });
-  }
-
-  async roleOf(actor: string): Promise<OperatorRole | undefined> {
-    return this.read(async (db) => roleOf(db, actor));
-  }
-
-  async setOperator(actor: string, role: OperatorRole, by: string): Promise<void> {
-    await this.write(async (tx) => {
-      await requireSuperadmin(tx, by);
-      const before = await roleOf(tx, actor);
-      if (before === 'superadmin' && role !== 'superadmin') await refuseLastSuperadmin(tx, actor);
-      await tx
-        .insertInto('operators')
-        .values({ actor, role, granted_by: by, granted_at: this.timestamp() })
-        .onConflict((conflict) => conflict.column('actor').doUpdateSet({ role, granted_by: by, granted_at: this.timestamp() }))
-        .execute();
-      await this.insertAudit(tx, {
-        actor: by,
-        project: null,
-        event: 'operator_granted',
-        from: before ?? null,
-        to: role,
-        detail: { operator: actor },
-      });
-    });
-  }
-
-  async removeOperator(actor: string, by: string): Promise<void> {
-    await this.write(async (tx) => {
-      await requireSuperadmin(tx, by);
-      const before = await roleOf(tx, actor);
-      if (before === undefined) {
-        throw new UsageError(`${actor} is not an operator`, { hint: 'see who is: cascade-image operators list' });
-      }
-      if (before === 'superadmin') await refuseLastSuperadmin(tx, actor);
-      await tx.deleteFrom('operators').where('actor', '=', actor).execute();
-      await this.insertAudit(tx, {
-        actor: by,
-        project: null,
-        event: 'operator_revoked',
-        from: before,
-        to: null,
-        detail: { operator: actor },
-      });
-    });
-  }
-
-  async schemaVersion(): Promise<string> {
-    return this.read((db) => currentSchema(db as Kysely<unknown>));
+  removeOperator(actor: string, by: string): Promise<void> {
+    return this.write((writer) => writer.removeOperator(actor, by));
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    if (this.database.open) this.database.close();
   }
 
-  private timestamp(): string {
-    return this.now().toISOString();
-  }
-
-  private async insertAudit(tx: Tx, entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    await tx
-      .insertInto('audit_log')
-      .values({
-        at: this.timestamp(),
-        actor: entry.actor,
-        project_id: entry.project,
-        event: entry.event,
-        from_ref: entry.from,
-        to_ref: entry.to,
-        detail: entry.detail === null ? null : JSON.stringify(entry.detail),
-      })
-      .execute();
-  }
-
-  private async read<T>(fn: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T> {
+  private async read<T>(fn: () => T): Promise<T> {
     try {
-      return await fn(this.db);
+      return fn();
     } catch (error) {
       throw translateSqliteError(error, this.path);
     }
   }
 
-  /**
-   * Every write takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
-   * later upgrades can fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
-   */
-  private async write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async write<T>(fn: (writer: SqliteWriter) => Promise<T>): Promise<T> {
     try {
-      return await this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(conn).catch(() => undefined);
-          throw error;
-        }
-      });
+      return await fn(await this.writer());
     } catch (error) {
       throw translateSqliteError(error, this.path);
     }
-  }
-}
-
-function projectOf(subject: Subject): string | null {
-  return subject.kind === 'project' ? subject.project : null;
-}
-
-async function selectSlot(db: Tx, subject: Subject): Promise<ImageSlot | undefined> {
-  const row =
-    subject.kind === 'project'
-      ? await db.selectFrom('projects').selectAll().where('id', '=', subject.project).executeTakeFirst()
-      : await db.selectFrom('global_default').selectAll().executeTakeFirst();
-  return row === undefined ? undefined : toSlot(subject, row);
-}
-
-function toSlot(subject: Subject, row: SlotRow): ImageSlot {
-  return {
-    subject,
-    reference: row.worker_image,
-    status: row.status,
-    digest: row.digest,
-    pinKind: row.pin_kind,
-    error: row.error,
-    allowLocal: row.allow_local === 1,
-    generation: row.generation,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    validatedAt: row.validated_at,
-    contractHash: row.contract_hash,
-  };
-}
-
-function toRun(subject: Subject, row: Selectable<ValidationRunsTable>): ValidationRunRecord {
-  return {
-    runId: row.run_id,
-    subject,
-    generation: row.generation,
-    reference: row.reference,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    outcome: row.outcome,
-    digest: row.digest,
-    error: row.error,
-    durationMs: row.duration_ms,
-    ownerPid: row.owner_pid,
-    ownerHost: row.owner_host,
-    leaseExpiresAt: row.lease_expires_at,
-  };
-}
-
-async function roleOf(db: Tx, actor: string): Promise<OperatorRole | undefined> {
-  const row = await db.selectFrom('operators').select('role').where('actor', '=', actor).executeTakeFirst();
-  return row?.role;
-}
-
-async function requireSuperadmin(db: Tx, actor: string): Promise<void> {
-  if ((await roleOf(db, actor)) !== 'superadmin') throw new ForbiddenError(actor);
-}
-
-async function refuseLastSuperadmin(db: Tx, actor: string): Promise<void> {
-  const others = await db
-    .selectFrom('operators')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('role', '=', 'superadmin')
-    .where('actor', '!=', actor)
-    .executeTakeFirstOrThrow();
-  if (Number(others.count) === 0) {
-    throw new UsageError(`${actor} is the last superadmin and cannot be revoked`, {
-      hint: 'grant another superadmin first: cascade-image operators grant <actor> --role superadmin',
-    });
   }
 }

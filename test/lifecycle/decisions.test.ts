@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSmokeScript, WORKER_CONTRACT } from '../../src/checks/index.js';
-import { choosePin, failureVerdict, formatDuration, judgeSmokeRun, parseDuration } from '../../src/lifecycle/decisions.js';
+import { choosePin, failureVerdict, judgeSmokeRun } from '../../src/lifecycle/decisions.js';
+import { formatDuration, parseDuration } from '../../src/lifecycle/durations.js';
 import { DockerFailure, type ImageFacts } from '../../src/ports/docker.js';
 import { parseNormalizedNamed, type ImageReference } from '../../src/reference/index.js';
 

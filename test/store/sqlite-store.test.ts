@@ -161,3 +161,10 @@ describe('the store file', () => {
     await expect(openSqliteStore({ path, now: () => new Date() })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('not a cascade-image store') });
   });
 });
+
+describe('migration names', () => {
+  it('the cheap name list matches the migrations', async () => {
+    const { MIGRATION_NAMES } = await import('../../src/store/migrations/names.js');
+    expect(MIGRATION_NAMES).toEqual(Object.keys(MIGRATIONS));
+  });
+});

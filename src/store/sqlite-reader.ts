@@ -1,0 +1,93 @@
+import type Database from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, OperatorRole, Subject, ValidationRunRecord } from '../lifecycle/model.js';
+import type { AuditQuery } from '../ports/store.js';
+import { projectOf, toAudit, toCachedSmoke, toOperator, toRun, toSlot, type SlotRow } from './rows.js';
+import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+
+export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
+
+type RunRow = Selectable<ValidationRunsTable>;
+
+/**
+ * Every read, as plain prepared statements on better-sqlite3: `show`, `list` and `resolve` never
+ * load kysely, which costs more to import than the rest of the command.
+ */
+export class SqliteReader {
+  constructor(private readonly database: Database.Database) {}
+
+  appliedMigrations(): string[] {
+    const table = this.database.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(MIGRATIONS_TABLE);
+    if (table === undefined) return [];
+    return (this.database.prepare(`select name from ${MIGRATIONS_TABLE} order by name`).all() as Array<{ name: string }>).map((row) => row.name);
+  }
+
+  getSlot(subject: Subject): ImageSlot | undefined {
+    const row =
+      subject.kind === 'project'
+        ? (this.database.prepare('select * from projects where id = ?').get(subject.project) as SlotRow | undefined)
+        : (this.database.prepare('select * from global_default').get() as SlotRow | undefined);
+    return row === undefined ? undefined : toSlot(subject, row);
+  }
+
+  listProjects(): ImageSlot[] {
+    const rows = this.database.prepare('select * from projects order by id').all() as Array<Selectable<ProjectsTable>>;
+    return rows.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+  }
+
+  lastRun(subject: Subject, generation?: number): ValidationRunRecord | undefined {
+    const project = projectOf(subject);
+    const where = `${project === null ? 'project_id is null' : 'project_id = @project'}${generation === undefined ? '' : ' and generation = @generation'}`;
+    const row = this.database
+      .prepare(`select * from validation_runs where ${where} order by id desc limit 1`)
+      .get({ ...(project === null ? {} : { project }), ...(generation === undefined ? {} : { generation }) }) as RunRow | undefined;
+    return row === undefined ? undefined : toRun(subject, row);
+  }
+
+  getRun(runId: string): ValidationRunRecord | undefined {
+    const row = this.database.prepare('select * from validation_runs where run_id = ?').get(runId) as RunRow | undefined;
+    return row === undefined ? undefined : toRun(row.project_id === null ? { kind: 'default' } : { kind: 'project', project: row.project_id }, row);
+  }
+
+  pendingSlots(): Array<{ slot: ImageSlot; run: ValidationRunRecord | undefined }> {
+    const projects = this.database.prepare("select * from projects where status = 'pending' order by id").all() as Array<Selectable<ProjectsTable>>;
+    const slots = projects.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+    const fallback = this.database.prepare("select * from global_default where status = 'pending'").get() as SlotRow | undefined;
+    if (fallback !== undefined) slots.push(toSlot({ kind: 'default' }, fallback));
+    return slots.map((slot) => ({ slot, run: this.lastRun(slot.subject, slot.generation) }));
+  }
+
+  audit(query: AuditQuery): AuditEntry[] {
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (query.project !== undefined) {
+      clauses.push('project_id = @project');
+      params.project = query.project;
+    }
+    if (query.since !== undefined) {
+      clauses.push('at >= @since');
+      params.since = query.since;
+    }
+    const where = clauses.length === 0 ? '' : `where ${clauses.join(' and ')}`;
+    const limit = query.limit === undefined ? '' : 'limit @limit';
+    if (query.limit !== undefined) params.limit = query.limit;
+    const rows = this.database.prepare(`select * from audit_log ${where} order by id desc ${limit}`).all(params) as Array<Selectable<AuditLogTable>>;
+    return rows.map(toAudit);
+  }
+
+  operators(): OperatorRecord[] {
+    return (this.database.prepare('select * from operators order by actor').all() as Array<Selectable<OperatorsTable>>).map(toOperator);
+  }
+
+  roleOf(actor: string): OperatorRole | undefined {
+    const row = this.database.prepare('select role from operators where actor = ?').get(actor) as { role: OperatorRole } | undefined;
+    return row?.role;
+  }
+
+  cachedSmoke(imageId: string, contractHash: string): CachedSmoke | undefined {
+    const row = this.database.prepare('select * from smoke_results where image_id = ? and contract_hash = ?').get(imageId, contractHash) as
+      | Selectable<SmokeResultsTable>
+      | undefined;
+    return row === undefined ? undefined : toCachedSmoke(row);
+  }
+}
