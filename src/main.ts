@@ -39,6 +39,7 @@ const runtime: Runtime = {
   env: process.env,
   stdout: sink(process.stdout),
   stderr: sink(process.stderr),
+  terminal: process.stderr.isTTY === true ? process.stderr : undefined,
   pid: process.pid,
   hostname: hostname(),
   username: osUser(),

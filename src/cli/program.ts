@@ -59,7 +59,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
         timeoutMs: timeoutOf(flags.timeout),
         via,
       },
-      (await import('../render/reporter.js')).lifecycleReporter(ctx.output),
+      await (await import('../render/reporter.js')).lifecycleReporter(ctx.output),
     );
     reportChange(ctx, result, subject);
     settle(result.outcome === undefined ? ExitCode.ok : (await import('../commands/outcome.js')).exitCodeForOutcomes([result.outcome], interruptedBy(ctx)));
@@ -142,7 +142,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
           throw new UsageError(`--concurrency must be a whole number from 1 to 32, not ${JSON.stringify(flags.concurrency)}`);
         }
-        const report = (await import('../render/reporter.js')).lifecycleReporter(ctx.output);
+        const report = await (await import('../render/reporter.js')).lifecycleReporter(ctx.output);
         const changedOnly = flags.changedOnly === true;
         const items = await (await import('../commands/validate.js')).validateProjects(
           ctx,

@@ -9,6 +9,8 @@ export interface Runtime {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: TextSink;
   readonly stderr: TextSink;
+  /** The real stderr stream when it is a terminal: for live progress bars and spinners only. */
+  readonly terminal: NodeJS.WriteStream | undefined;
   readonly pid: number;
   readonly hostname: string;
   readonly username: string;

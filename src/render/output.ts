@@ -13,6 +13,8 @@ export class Output {
   readonly color: ChalkInstance;
   /** Colour and live progress are for people at a terminal only. */
   readonly interactive: boolean;
+  /** The terminal live progress draws on; only set when interactive. */
+  readonly terminal: NodeJS.WriteStream | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -23,7 +25,8 @@ export class Output {
     const noColor = runtime.env.NO_COLOR !== undefined && runtime.env.NO_COLOR !== '';
     const colorful = options.color && !noColor && !options.json && runtime.stdout.isTTY && runtime.env.TERM !== 'dumb';
     this.color = new Chalk({ level: colorful ? 1 : 0 });
-    this.interactive = runtime.stderr.isTTY && !options.json && !options.quiet && runtime.env.CI !== 'true';
+    this.interactive = runtime.terminal !== undefined && !options.json && !options.quiet && runtime.env.CI !== 'true' && runtime.env.TERM !== 'dumb';
+    this.terminal = this.interactive ? runtime.terminal : undefined;
   }
 
   /** One result line on stdout. */

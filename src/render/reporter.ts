@@ -3,24 +3,31 @@ import { subjectLabel } from '../lifecycle/model.js';
 import { eventJson } from './events-json.js';
 import { finishedLine, pendingLine, progressLine } from './lifecycle.js';
 import type { Output } from './output.js';
+import { progressDisplay } from './progress.js';
 
-/** Turns lifecycle events into output: NDJSON with --json, else lifecycle lines (stdout) and progress (stderr). */
-export function lifecycleReporter(output: Output): LifecycleListener {
+/**
+ * Turns lifecycle events into output: NDJSON with --json; else lifecycle lines (stdout), with a
+ * live pull bar and smoke-test spinner on stderr when a person is watching a terminal.
+ */
+export async function lifecycleReporter(output: Output): Promise<LifecycleListener> {
   const c = output.color;
+  const live = output.interactive ? await progressDisplay(output) : undefined;
   return (event) => {
     if (output.json) {
       const json = eventJson(event);
       if (json !== undefined) output.jsonLine(json);
       return;
     }
+    live?.listener(event);
     if (event.type === 'pending') {
       output.line(pendingLine(subjectLabel(event.subject), event.reference, c));
     } else if (event.type === 'finished') {
       output.line(finishedLine(event, c));
-      if (event.stored === 'stored' && event.verdict.status === 'verified') {
+      if (event.stored === 'stored' && event.verdict.status === 'verified' && event.finding === undefined) {
         for (const warning of event.verdict.warnings) output.note(c.yellow(`${subjectLabel(event.subject)}: warning: ${warning}`));
       }
-    } else if (output.interactive) {
+    } else if (output.interactive && event.type === 'pinned') {
+      live?.stop();
       const line = progressLine(event, c);
       if (line !== undefined) output.note(line);
     }
