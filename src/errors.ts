@@ -65,9 +65,15 @@ export class ProjectNotFoundError extends UsageError {
 export class ForbiddenError extends CascadeError {
   readonly code = 'FORBIDDEN';
   readonly exitCode = ExitCode.forbidden;
-  constructor(readonly actor: string, hint?: string) {
-    super(`forbidden: ${actor} is not a superadmin`, {
-      hint: hint ?? 'ask a superadmin to run: cascade-image operators grant <actor> --role superadmin',
+  constructor(
+    readonly actor: string,
+    readonly required: 'superadmin' | 'operator' = 'superadmin',
+  ) {
+    super(`forbidden: ${actor} is not ${required === 'superadmin' ? 'a superadmin' : 'an operator'}`, {
+      hint:
+        required === 'superadmin'
+          ? `ask a superadmin to run: cascade-image operators grant ${actor} --role superadmin`
+          : `ask a superadmin to run: cascade-image operators grant ${actor} --role viewer`,
     });
   }
 }

@@ -8,7 +8,8 @@ import type { LifecycleListener } from '../lifecycle/events.js';
 import type { Here } from '../lifecycle/leases.js';
 import type { PullCoordinator } from '../lifecycle/pull-coordinator.js';
 import type { ValidatorDeps } from '../lifecycle/validator.js';
-import type { DockerPort } from '../ports/docker.js';
+import type { CredentialLookup } from '../credentials/index.js';
+import type { DockerPort, RegistryAuth } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { Output } from '../render/output.js';
 import type { Runtime } from './runtime.js';
@@ -33,6 +34,8 @@ export class AppContext {
   /** The check contract to validate against; the worker contract unless a test supplies another. */
   readonly contract: CheckContract | undefined = undefined;
   private storePromise: Promise<StorePort> | undefined;
+  /** An in-memory stand-in for a store file that does not exist yet; never written to. */
+  private emptyStorePromise: Promise<StorePort> | undefined;
   private dockerPromise: Promise<DockerPort> | undefined;
   private pulls: PullCoordinator | undefined;
   private readonly evaluations: ValidatorDeps['evaluations'] = new Map();
@@ -76,9 +79,13 @@ export class AppContext {
    * being created, so a `show` never creates files or makes its caller the first superadmin.
    */
   readStore(): Promise<StorePort> {
-    if (this.storePromise !== undefined) return this.storePromise;
-    this.storePromise = this.openStore(existsSync(this.storePath));
-    return this.storePromise;
+    if (this.storePromise !== undefined || this.storeExists()) return this.store();
+    this.emptyStorePromise ??= this.openStore(false);
+    return this.emptyStorePromise;
+  }
+
+  storeExists(): boolean {
+    return existsSync(this.storePath);
   }
 
   dockerEndpoint(): DockerEndpoint {
@@ -125,11 +132,29 @@ export class AppContext {
       owner: { pid: this.runtime.pid, host: this.runtime.hostname },
       listener,
       evaluations: this.evaluations,
+      authFor: (domain) => this.registryAuth(domain),
     };
   }
 
+  /** Credentials for a registry as the docker CLI finds them (config.json, helpers); never printed. */
+  async registryAuth(domain: string): Promise<RegistryAuth | undefined> {
+    return (await this.credentialLookup(domain)).credential;
+  }
+
+  async credentialLookup(domain: string): Promise<CredentialLookup> {
+    const credentials = await import('../credentials/index.js');
+    return credentials.lookupCredentials(domain, {
+      env: this.env,
+      homedir: this.runtime.homedir,
+      readFile: credentials.readOptionalTextFile,
+      runHelper: credentials.createHelperRunner({ env: this.env }),
+    });
+  }
+
   async close(): Promise<void> {
-    if (this.storePromise !== undefined) await (await this.storePromise.catch(() => undefined))?.close();
+    for (const opened of [this.storePromise, this.emptyStorePromise]) {
+      if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+    }
   }
 
   private async openStore(persistent: boolean): Promise<StorePort> {

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { DefaultImage } from '../commands/read.js';
 import type { SetImageResult } from '../commands/set.js';
 import type { ValidateSummary } from '../commands/validate.js';
@@ -23,7 +23,11 @@ interface ValidationFlags {
  * result and reports an exit code through `settle`; nothing here touches `process`.
  */
 export function buildProgram(runtime: Runtime, version: string, settle: (code: ExitCodeValue) => void, onContext: (ctx: AppContext) => void): Command {
+  // Set before any subcommand exists: commander copies these settings into each subcommand when
+  // it is created, so a usage error in `set` throws (exit 2) instead of calling process.exit(1).
   const program = new Command('cascade-image')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => runtime.stdout.write(text), writeErr: (text) => runtime.stderr.write(text) })
     .description('Give a CASCADE project its own worker image, and prove it can host a run before anything launches it.')
     .version(version, '-V, --version')
     .option('--db <path>', 'store file (env CASCADE_IMAGE_DB; default $XDG_DATA_HOME/cascade-image/cascade-image.db)')
@@ -131,10 +135,20 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .option('--fresh', 'ignore remembered smoke-test verdicts: run every container again')
     .option('--timeout <duration>', 'smoke-test timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
     .option('--json', 'NDJSON lifecycle events on stdout, then a summary object')
+    .option('--junit <file>', 'also write a JUnit XML report (one testcase per check per project)')
     .action(
       async (
         projects: string[],
-        flags: { all?: boolean; stale?: boolean; default?: boolean; timeout?: string; concurrency?: string; changedOnly?: boolean; fresh?: boolean },
+        flags: {
+          all?: boolean;
+          stale?: boolean;
+          default?: boolean;
+          timeout?: string;
+          concurrency?: string;
+          changedOnly?: boolean;
+          fresh?: boolean;
+          junit?: string;
+        },
         command: Command,
       ) => {
         const ctx = context(command);
@@ -171,6 +185,7 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
           if (ctx.output.json) ctx.output.jsonLine({ schemaVersion: 1, event: 'summary', ...summary });
           else ctx.output.line(summaryLine(summary));
         }
+        if (flags.junit !== undefined) await (await import('../commands/junit-report.js')).writeJUnitReport(ctx, flags.junit, items);
         const outcomes = items.flatMap((item) => (item.outcome === undefined ? [] : [item.outcome]));
         settle((await import('../commands/outcome.js')).exitCodeForOutcomes(outcomes, interruptedBy(ctx)));
       },
@@ -342,15 +357,75 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
       settle(ExitCode.ok);
     });
 
+  program
+    .command('doctor')
+    .description('check the engine, the store and (with --registry) credentials and a registry; never prints a secret')
+    .option('--registry <host>', 'also check the credentials and reachability of this registry (repeatable)', collect, [])
+    .option('--json', 'JSON envelope on stdout')
+    .action(async (flags: { registry: string[] }, command: Command) => {
+      const ctx = context(command);
+      const checks = await (await import('../commands/doctor.js')).doctor(ctx, flags.registry);
+      const ok = checks.every((check) => check.ok);
+      if (ctx.output.json) ctx.output.envelope('doctor', { ok, checks });
+      else {
+        const c = ctx.output.color;
+        for (const check of checks) {
+          ctx.output.line(`${check.ok ? c.green('ok') : c.red('problem')}  ${check.name}  ${check.detail}`);
+          if (check.fix !== null) ctx.output.line(`  ${c.dim(`fix: ${check.fix}`)}`);
+        }
+      }
+      settle(ok ? ExitCode.ok : ExitCode.failed);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (project names included): eval "$(cascade-image completion bash)"')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { completionScript, completionSpecFromCommander } = await import('./completion.js');
+      runtime.stdout.write(completionScript(shell, completionSpecFromCommander(program)));
+      settle(ExitCode.ok);
+    });
+
+  // Called by the completion scripts at completion time; quiet on any error.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>')
+    .action(async (what: string, _flags: unknown, command: Command) => {
+      if (what === 'projects') {
+        try {
+          const projects = await (await import('../commands/read.js')).listProjects(context(command));
+          for (const slot of projects) if (slot.subject.kind === 'project') runtime.stdout.write(`${slot.subject.project}\n`);
+        } catch {
+          // Completion must never print errors into the user's command line.
+        }
+      }
+      settle(ExitCode.ok);
+    });
+
   return program;
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function reportChange(ctx: AppContext, result: SetImageResult, subject: Subject): void {
-  if (result.change.after.reference !== null) return; // the lifecycle reporter printed pending/verified/failed
+  const after = result.change?.after;
+  if (after !== undefined && after.reference !== null) return; // the lifecycle reporter printed pending/verified/failed
+  const name = subject.kind === 'project' ? subject.project : '(default)';
   if (ctx.output.json) {
-    ctx.output.jsonLine({ schemaVersion: 1, event: 'cleared', scope: subject.kind, ...slotView(result.change.after) });
+    ctx.output.jsonLine({
+      schemaVersion: 1,
+      event: 'cleared',
+      scope: subject.kind,
+      changed: result.unchanged !== true,
+      ...(after === undefined ? { project: null, workerImage: null } : slotView(after)),
+    });
+  } else if (subject.kind === 'default') {
+    ctx.output.line(`${name}  none${result.unchanged === true ? '  (nothing was set)' : ''}`);
   } else {
-    ctx.output.line(slotLine(result.change.after, subject, ctx.output.color));
+    ctx.output.line(`${slotLine(after, subject, ctx.output.color)}${result.unchanged === true ? ctx.output.color.dim('  (already)') : ''}`);
   }
 }
 

@@ -17,11 +17,6 @@ export async function run(runtime: Runtime, version: string): Promise<number> {
     },
     (ctx) => contexts.push(ctx),
   );
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => runtime.stdout.write(text),
-    writeErr: (text) => runtime.stderr.write(text),
-  });
   const unsubscribe = runtime.onSignal((signal) => {
     for (const ctx of contexts) ctx.abort(signal);
   });

@@ -1,4 +1,5 @@
 import type { AppContext } from '../cli/context.js';
+import { ForbiddenError } from '../errors.js';
 import { containerIsOrphan } from '../lifecycle/leases.js';
 import { LABELS } from '../lifecycle/validator.js';
 
@@ -17,6 +18,7 @@ export interface CleanupItem {
  */
 export async function cleanupContainers(ctx: AppContext, dryRun: boolean): Promise<readonly CleanupItem[]> {
   const [docker, store] = await Promise.all([ctx.docker(), ctx.readStore()]);
+  if (!dryRun && (await store.roleOf(ctx.actor)) === undefined) throw new ForbiddenError(ctx.actor, 'operator');
   const here = ctx.here();
   const items: CleanupItem[] = [];
   for (const container of await docker.listContainers({ [LABELS.managed]: 'true' })) {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../cli/context.js';
+import { ProjectNotFoundError } from '../errors.js';
 import { changeEvent, changeImage, checkReference } from '../lifecycle/change.js';
 import type { LifecycleListener } from '../lifecycle/events.js';
 import type { Subject } from '../lifecycle/model.js';
@@ -19,8 +20,11 @@ export interface SetImageInput {
 }
 
 export interface SetImageResult {
-  readonly change: SlotChangeResult;
+  /** undefined only when nothing changed and there is no slot to show (clearing an unset default). */
+  readonly change: SlotChangeResult | undefined;
   readonly outcome: ValidationOutcome | undefined;
+  /** Nothing was written: the change asked for what was already stored. */
+  readonly unchanged?: boolean;
 }
 
 /**
@@ -31,7 +35,18 @@ export async function setImage(ctx: AppContext, input: SetImageInput, listener: 
   if (input.subject.kind === 'project') checkProjectId(input.subject.project);
   if (input.reference !== null) checkReference(input.reference);
 
+  // A project cannot exist in a store that does not: refuse before creating the store file.
+  if (input.subject.kind === 'project' && !input.create && !ctx.storeExists()) throw new ProjectNotFoundError(input.subject.project);
   const store = await ctx.store();
+  if (input.reference === null) {
+    // Clearing what is already clear changes nothing: no generation bump, no audit row.
+    const before = await store.getSlot(input.subject);
+    const alreadyClear = before === undefined ? input.subject.kind === 'default' : before.reference === null;
+    // Only a superadmin learns that nothing needed changing; anyone else is refused as usual below.
+    if (alreadyClear && (await store.roleOf(ctx.actor)) === 'superadmin') {
+      return { change: before === undefined ? undefined : { before, after: before, created: false }, outcome: undefined, unchanged: true };
+    }
+  }
   const change = await changeImage(store, {
     subject: input.subject,
     reference: input.reference,

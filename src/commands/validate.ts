@@ -1,5 +1,5 @@
 import type { AppContext } from '../cli/context.js';
-import { ProjectNotFoundError, UsageError } from '../errors.js';
+import { ForbiddenError, ProjectNotFoundError, UsageError } from '../errors.js';
 import type { LifecycleListener } from '../lifecycle/events.js';
 import type { StorePort } from '../ports/store.js';
 import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type Subject } from '../lifecycle/model.js';
@@ -34,6 +34,8 @@ export async function validateProjects(ctx: AppContext, input: ValidateInput, li
   }
   for (const project of input.projects) checkProjectId(project);
   const store = await ctx.store();
+  // Re-validation writes lifecycle state: it takes an operator (any role), not just anyone.
+  if ((await store.roleOf(ctx.actor)) === undefined) throw new ForbiddenError(ctx.actor, 'operator');
   // Read every slot first: an unknown name is refused before any validation starts.
   const slots: ImageSlot[] = [];
   if (input.all) slots.push(...(await store.listProjects()));

@@ -8,7 +8,7 @@ import {
   type EngineVersion,
   type ImageFacts,
   type OurContainer,
-  type PullProgress,
+  type PullOptions,
   type PullResult,
   type SmokeRunResult,
   type SmokeRunSpec,
@@ -61,12 +61,14 @@ class DockerodeAdapter implements DockerPort {
 
   async pull(
     reference: string,
-    options: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal } = {},
+    options: PullOptions = {},
   ): Promise<PullResult> {
     let stream: NodeJS.ReadableStream;
     try {
       // Pass the reference whole as fromImage: the engine parses it, so repo@sha256 and repo:tag both work.
-      stream = (await this.docker.createImage({ fromImage: reference, ...(options.signal ? { abortSignal: options.signal } : {}) })) as NodeJS.ReadableStream;
+      // Credentials travel in the X-Registry-Auth header (docker-modem keeps them out of the URL).
+      const query = { fromImage: reference, ...(options.signal ? { abortSignal: options.signal } : {}) };
+      stream = (await this.docker.createImage(options.auth === undefined ? undefined : { ...options.auth }, query)) as NodeJS.ReadableStream;
     } catch (error) {
       throw translateDockerError(error, this.endpoint);
     }
@@ -156,6 +158,8 @@ class DockerodeAdapter implements DockerPort {
     const output = new CappedOutput(spec.outputLimitBytes);
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => void container.kill().catch(() => undefined);
+    // Listen before anything else can take time: a signal in any gap must still stop the container.
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
       const drained = new Promise<void>((resolve) => {
@@ -164,7 +168,7 @@ class DockerodeAdapter implements DockerPort {
         attached.on('close', resolve);
         attached.on('error', () => resolve());
       });
-      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      if (spec.signal?.aborted === true) throw new DockerFailure('aborted', 'smoke-test interrupted');
       await container.start();
       let timedOut = false;
       const timeout = new Promise<'timeout'>((resolve) => {

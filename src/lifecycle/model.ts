@@ -40,6 +40,7 @@ export type ValidationVerdict =
 /** Why a validation failed, coarse enough for exit codes and JSON consumers. */
 export type FailureCause =
   | 'invalid-reference'
+  | 'credentials'
   | 'pull-denied'
   | 'pull-not-found'
   | 'registry-unreachable'

@@ -1,4 +1,4 @@
-import type { DockerPort, PullProgress, PullResult } from '../ports/docker.js';
+import type { DockerPort, PullOptions, PullResult } from '../ports/docker.js';
 
 /**
  * Deduplicates concurrent pulls of one reference within a process: the second caller waits for
@@ -9,7 +9,7 @@ export class PullCoordinator {
 
   constructor(private readonly docker: DockerPort) {}
 
-  pull(reference: string, options: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
+  pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
     const running = this.inFlight.get(reference);
     if (running !== undefined) return running;
     const started = this.docker.pull(reference, options).finally(() => this.inFlight.delete(reference));

@@ -1,5 +1,6 @@
-import { buildSmokeScript, contractHash, type CheckContract, type SmokeReport } from '../checks/index.js';
-import { DockerFailure, type DockerPort, type ImageFacts } from '../ports/docker.js';
+import { buildSmokeScript, contractHash, type CheckContract, type CheckResult, type SmokeReport } from '../checks/index.js';
+import { CascadeError } from '../errors.js';
+import { DockerFailure, type DockerPort, type ImageFacts, type RegistryAuth } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { parseDockerRef, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import { classifyRevalidation, type Evaluation } from './classify.js';
@@ -38,6 +39,8 @@ export interface ValidatorDeps {
   readonly newRunId: () => string;
   readonly owner: { readonly pid: number; readonly host: string };
   readonly listener: LifecycleListener;
+  /** Registry credentials for a domain as the docker CLI would find them; undefined = anonymous. */
+  readonly authFor?: (domain: string) => Promise<RegistryAuth | undefined>;
   /** Evaluations shared by every slot validated in this process: one per distinct reference. */
   readonly evaluations: Map<string, Promise<FullEvaluation>>;
 }
@@ -62,6 +65,8 @@ export interface ValidationOutcome {
   readonly cached: boolean;
   /** The same failure as the previous run reported: needs attention, but is not news. */
   readonly repeated: boolean;
+  /** Per-check results of the smoke-test (fresh or remembered); undefined when none ran. */
+  readonly checks: readonly CheckResult[] | undefined;
   /** This call ran a smoke-test container (not cached, not shared with another slot's evaluation). */
   readonly ranContainer: boolean;
 }
@@ -122,6 +127,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     verdict: classification.store,
     ...(classification.finding === undefined ? {} : { finding: classification.finding }),
     outcome: classification.outcome,
+    ...(evaluation.pin === undefined ? {} : { testedPin: evaluation.pin }),
     // A slot that kept its previous pin keeps the contract that pin was verified against.
     contractHash: classification.finding === undefined ? hash : slot.contractHash,
     durationMs,
@@ -149,12 +155,15 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     durationMs,
     cached: evaluation.cached,
     repeated,
+    checks: evaluation.report?.results ?? evaluation.rememberedChecks,
     ranContainer: initiated && evaluation.ranContainer,
   };
 }
 
 export interface FullEvaluation extends Evaluation {
   readonly report: SmokeReport | undefined;
+  /** The per-check results stored with a remembered verdict. */
+  readonly rememberedChecks?: readonly CheckResult[];
   readonly ranContainer: boolean;
 }
 
@@ -207,10 +216,19 @@ async function runPipeline(
   const pullRef = referenceString(pullable.value);
   const subject = slot.subject;
 
+  let auth: RegistryAuth | undefined;
+  try {
+    auth = await deps.authFor?.(parsed.value.domain);
+  } catch (error) {
+    if (!(error instanceof CascadeError)) throw error;
+    return done(failed('credentials', `cannot get registry credentials for ${parsed.value.domain}: ${error.message}`));
+  }
+
   deps.listener({ type: 'pulling', subject, reference: pullRef });
   let pulledDigest: string | null = null;
   try {
     const pulled = await deps.pulls.pull(pullRef, {
+      ...(auth === undefined ? {} : { auth }),
       onProgress: (event) => deps.listener({ type: 'pull-progress', subject, progress: event }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -241,7 +259,7 @@ async function runPipeline(
       remembered.status === 'verified'
         ? { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings: remembered.warnings }
         : failed(remembered.cause ?? 'checks-failed', remembered.reason ?? 'failed an earlier smoke-test');
-    return done(verdict, { cached: true });
+    return done(verdict, { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
   }
 
   await sweepExpiredContainers(deps);

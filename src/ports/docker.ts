@@ -11,6 +11,20 @@ export interface PullProgress {
   readonly total?: number;
 }
 
+/** Registry credentials for one pull, as the engine's X-Registry-Auth expects them. Never logged. */
+export interface RegistryAuth {
+  readonly serveraddress: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly identitytoken?: string;
+}
+
+export interface PullOptions {
+  readonly onProgress?: (progress: PullProgress) => void;
+  readonly signal?: AbortSignal;
+  readonly auth?: RegistryAuth;
+}
+
 export interface PullResult {
   /** The manifest digest the engine reported for this pull ("Digest: sha256:…"), when it said one. */
   readonly digest: string | null;
@@ -94,7 +108,7 @@ export interface DockerPort {
   readonly endpoint: string;
   version(): Promise<EngineVersion>;
   /** Pulls and resolves only when the whole stream finished without an error event. */
-  pull(reference: string, options?: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal }): Promise<PullResult>;
+  pull(reference: string, options?: PullOptions): Promise<PullResult>;
   /** undefined when the engine has no such image. */
   inspectImage(reference: string): Promise<ImageFacts | undefined>;
   /** Runs a one-shot locked-down container and removes it in every case. */

@@ -49,6 +49,8 @@ export interface RunFinish {
   /** What the run found, when the slot keeps something else (a drifted tag that failed keeps its old pin). */
   readonly finding?: ValidationVerdict;
   readonly outcome: OutcomeClass;
+  /** The immutable reference the run tested, when it got that far. */
+  readonly testedPin?: string;
   readonly contractHash: string | null;
   readonly durationMs: number;
   readonly checks: unknown;

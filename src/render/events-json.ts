@@ -12,7 +12,8 @@ export function eventJson(event: LifecycleEvent): Record<string, unknown> | unde
       return { ...base, event: 'pinned', workerImageDigest: event.digest, pinKind: event.pinKind };
     case 'finished': {
       const { verdict } = event;
-      const outcome = event.stored === 'stale' ? 'stale' : verdict.status;
+      // `event` says what the run found (a drift that failed is `failed` even though the old pin is kept).
+      const outcome = event.stored === 'stale' ? 'stale' : (event.finding ?? verdict).status;
       return {
         ...base,
         event: outcome,

@@ -54,8 +54,12 @@ function describeAudit(entry: AuditEntry): string {
   switch (entry.event) {
     case 'validation_verified':
       return `${entry.from ?? '?'} verified → ${entry.to ?? '?'}`;
-    case 'validation_failed':
-      return `${entry.from ?? '?'} failed: ${String(detail.reason ?? '')}`;
+    case 'validation_failed': {
+      const kept = typeof detail.keptPin === 'string' ? `; kept ${detail.keptPin} (${String(detail.outcome)})` : '';
+      return `${entry.from ?? '?'} failed: ${String(detail.reason ?? '')}${kept}`;
+    }
+    case 'project_deleted':
+      return `deleted (it had ${entry.from ?? 'no image of its own'})`;
     case 'validation_stale':
       return `${entry.from ?? '?'} result dropped (stale: generation ${String(detail.generation)} replaced by ${String(detail.currentGeneration)})`;
     case 'operator_granted':

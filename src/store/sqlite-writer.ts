@@ -153,7 +153,8 @@ export class SqliteWriter {
         .set({
           finished_at: now,
           outcome: current ? found.status : 'stale',
-          digest: found.status === 'verified' ? found.digest : null,
+          // For a failed run, the image it tested (when it got that far): what failed, precisely.
+          digest: found.status === 'verified' ? found.digest : (finish.testedPin ?? null),
           error: found.status === 'failed' ? found.reason : null,
           checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
           duration_ms: finish.durationMs,
@@ -186,15 +187,17 @@ export class SqliteWriter {
         await this.insertAudit(tx, {
           actor: finish.actor,
           project: projectOf(finish.subject),
-          event: current ? `validation_${verdict.status}` : 'validation_stale',
+          // The event says what the run found; `to` what the slot now holds (a kept pin after a failed drift).
+          event: current ? `validation_${found.status}` : 'validation_stale',
           from: finish.reference,
           to: verdict.status === 'verified' ? verdict.digest : null,
           detail: {
             runId: finish.runId,
             generation: finish.generation,
             outcome: current ? finish.outcome : 'stale',
-            ...(verdict.status === 'failed' ? { reason: verdict.reason, cause: verdict.cause } : {}),
-            ...(found !== verdict && found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
+            ...(found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
+            ...(found !== verdict && verdict.status === 'verified' ? { keptPin: verdict.digest } : {}),
+            ...(finish.testedPin === undefined ? {} : { tested: finish.testedPin }),
             ...(current ? {} : { currentGeneration: slot?.generation ?? null, found: found.status }),
             durationMs: finish.durationMs,
           },

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AppContext } from '../cli/context.js';
+import { UsageError } from '../errors.js';
+import { renderJUnit, type JUnitItem } from '../render/junit.js';
+import type { ValidateItem } from './validate.js';
+
+/** Writes `validate --junit FILE`: one testsuite per project, one testcase per check. */
+export async function writeJUnitReport(ctx: AppContext, file: string, items: readonly ValidateItem[]): Promise<void> {
+  const junitItems: JUnitItem[] = items.map((item) => {
+    const project = item.subject.kind === 'project' ? item.subject.project : '(default)';
+    if (item.outcome === undefined) {
+      return { project, reference: item.reference, status: 'skipped', reason: item.skipped ?? null, durationMs: 0, checks: undefined };
+    }
+    const found = item.outcome.finding ?? item.outcome.verdict;
+    return {
+      project,
+      reference: item.reference,
+      status: found.status,
+      reason: found.status === 'failed' ? found.reason : null,
+      durationMs: item.outcome.durationMs,
+      checks: item.outcome.checks,
+    };
+  });
+  const xml = renderJUnit(junitItems, { suiteName: 'cascade-image validate', timestamp: ctx.runtime.now().toISOString(), hostname: ctx.runtime.hostname });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, xml);
+  } catch (error) {
+    throw new UsageError(`cannot write the JUnit report ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'choose a writable path for --junit',
+    });
+  }
+  ctx.output.note(`JUnit report written to ${file}`);
+}
