@@ -179,15 +179,21 @@ async function evaluate(
   try {
     return await runPipeline(deps, slot, reference, runId, hash, options, progress);
   } catch (error) {
-    return {
-      verdict: verdictForError(error, reference, deps.docker.endpoint, options.signal),
-      pin: progress.pin,
-      pullFailure: progress.pullFailure,
-      cached: false,
-      report: undefined,
-      ranContainer: progress.ranContainer,
-    };
+    return evaluationAt(progress, verdictForError(error, reference, deps.docker.endpoint, options.signal));
   }
+}
+
+/** An evaluation ending with `verdict` at the point the pipeline had reached. */
+function evaluationAt(progress: PipelineProgress, verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}): FullEvaluation {
+  return {
+    verdict,
+    pin: progress.pin,
+    pullFailure: progress.pullFailure,
+    cached: false,
+    report: undefined,
+    ranContainer: progress.ranContainer,
+    ...extra,
+  };
 }
 
 async function runPipeline(
@@ -201,15 +207,7 @@ async function runPipeline(
 ): Promise<FullEvaluation> {
   const parsed = parseNormalizedNamed(reference);
   const pullable = parseDockerRef(reference);
-  const done = (verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}): FullEvaluation => ({
-    verdict,
-    pin: progress.pin,
-    pullFailure: progress.pullFailure,
-    cached: false,
-    report: undefined,
-    ranContainer: progress.ranContainer,
-    ...extra,
-  });
+  const done = (verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}) => evaluationAt(progress, verdict, extra);
   if (!parsed.ok || !pullable.ok) {
     return done(failed('invalid-reference', `invalid reference: ${parsed.ok ? 'unparseable' : parsed.error}`));
   }
