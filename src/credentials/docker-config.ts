@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import { CredentialsUnavailableError } from './errors.js';
 
 /** The key Docker Hub credentials live under, a relic of the v1 index that every tool still uses. */
@@ -69,6 +70,22 @@ export function findByRegistry<T>(entries: Iterable<readonly [string, T]>, key: 
   return list.find(([k]) => k === key) ?? list.find(([k]) => sameRegistry(k, key));
 }
 
+// The parts of config.json that decide credentials. Everything else (proxies, aliases…) passes
+// through unread; null is what Go would have decoded as "absent".
+const authEntrySchema = z
+  .object({
+    auth: z.string().nullish(),
+    username: z.string().nullish(),
+    password: z.string().nullish(),
+    identitytoken: z.string().nullish(),
+  })
+  .nullable();
+const dockerConfigSchema = z.object({
+  auths: z.record(z.string(), authEntrySchema).nullish(),
+  credHelpers: z.record(z.string(), z.string()).nullish(),
+  credsStore: z.string().nullish(),
+});
+
 /**
  * Parses config.json text. Like the CLI, an empty file is an empty config. Errors name the
  * file and the offending key but never quote values: the file holds secrets.
@@ -88,43 +105,36 @@ export function parseDockerConfig(text: string, path: string): DockerConfig {
     throw invalid(`not valid JSON${jsonErrorLocation(text, error)}`);
   }
   if (!isRecord(raw)) throw invalid('the top level is not a JSON object');
+  const parsed = dockerConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    // zod's messages name the expected type, never the value found.
+    const issue = parsed.error.issues[0];
+    const expected = issue !== undefined && 'expected' in issue ? String(issue.expected) : '';
+    const wanted = expected === 'string' ? 'a string' : expected === 'record' || expected === 'object' ? 'an object' : 'valid';
+    throw invalid(`${describePath(issue?.path ?? [])} is not ${wanted}`);
+  }
 
-  const auths: Array<readonly [string, AuthEntry]> = [];
-  if (raw.auths !== undefined && raw.auths !== null) {
-    if (!isRecord(raw.auths)) throw invalid('"auths" is not an object');
-    for (const [key, value] of Object.entries(raw.auths)) {
-      // null is what Go would decode as an empty entry.
-      if (value === null) {
-        auths.push([key, {}]);
-        continue;
-      }
-      if (!isRecord(value)) throw invalid(`auths[${JSON.stringify(key)}] is not an object`);
-      const entry: { -readonly [K in keyof AuthEntry]: AuthEntry[K] } = {};
-      for (const field of ['auth', 'username', 'password', 'identitytoken'] as const) {
-        const fieldValue = value[field];
-        if (fieldValue === undefined || fieldValue === null) continue;
-        if (typeof fieldValue !== 'string') throw invalid(`auths[${JSON.stringify(key)}].${field} is not a string`);
-        entry[field] = fieldValue;
-      }
-      auths.push([key, entry]);
+  const auths: Array<readonly [string, AuthEntry]> = Object.entries(parsed.data.auths ?? {}).map(([key, value]) => {
+    const entry: { -readonly [K in keyof AuthEntry]: AuthEntry[K] } = {};
+    for (const field of ['auth', 'username', 'password', 'identitytoken'] as const) {
+      const fieldValue = value?.[field];
+      if (fieldValue !== undefined && fieldValue !== null) entry[field] = fieldValue;
     }
-  }
+    return [key, entry] as const;
+  });
+  return {
+    auths,
+    credHelpers: new Map(Object.entries(parsed.data.credHelpers ?? {})),
+    credsStore: parsed.data.credsStore ?? undefined,
+  };
+}
 
-  const credHelpers = new Map<string, string>();
-  if (raw.credHelpers !== undefined && raw.credHelpers !== null) {
-    if (!isRecord(raw.credHelpers)) throw invalid('"credHelpers" is not an object');
-    for (const [key, value] of Object.entries(raw.credHelpers)) {
-      if (typeof value !== 'string') throw invalid(`credHelpers[${JSON.stringify(key)}] is not a string`);
-      credHelpers.set(key, value);
-    }
-  }
-
-  let credsStore: string | undefined;
-  if (raw.credsStore !== undefined && raw.credsStore !== null) {
-    if (typeof raw.credsStore !== 'string') throw invalid('"credsStore" is not a string');
-    credsStore = raw.credsStore;
-  }
-  return { auths, credHelpers, credsStore };
+/** `"credsStore"`, `auths["host"]`, `auths["host"].auth` from a zod issue path. */
+function describePath(path: readonly PropertyKey[]): string {
+  const [top, key, field] = path.map(String);
+  if (top === undefined) return 'the config';
+  if (key === undefined) return JSON.stringify(top);
+  return `${top}[${JSON.stringify(key)}]${field === undefined ? '' : `.${field}`}`;
 }
 
 /**
