@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { CheckContract } from '../checks/index.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-endpoint.js';
 import { resolveActor, resolveStorePath } from '../config/paths.js';
@@ -90,10 +90,10 @@ export class AppContext {
 
   dockerEndpoint(): DockerEndpoint {
     try {
-      return resolveDockerEndpoint(this.env, this.options.dockerHost, this.runtime.homedir);
+      return resolveDockerEndpoint(this.env, this.options.dockerHost, this.runtime.homedir, readTextIfPresent);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error), {
-        hint: 'set DOCKER_HOST to unix:///path/to/docker.sock, tcp://host:port or ssh://user@host',
+        hint: 'set DOCKER_HOST (unix:///path/to/docker.sock, tcp://host:port, ssh://user@host) or choose a context (DOCKER_CONTEXT)',
       });
     }
   }
@@ -165,5 +165,14 @@ export class AppContext {
       ...(persistent ? { bootstrapActor: this.actor } : {}),
       displayPath: this.storePath,
     });
+  }
+}
+
+function readTextIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }

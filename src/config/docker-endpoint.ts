@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
 /**
- * Where the Docker engine is, resolved from the environment the way the docker CLI does for the
- * common cases (DOCKER_HOST unix:// and tcp://, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), or an
- * explicit --docker-host. Pure: the caller hands in the environment.
+ * Where the Docker engine is, resolved the way the docker CLI does: --docker-host, else
+ * DOCKER_HOST (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else the docker context named by
+ * DOCKER_CONTEXT or by `currentContext` in config.json, else the local socket. Pure apart from
+ * the file reader the caller hands in.
  */
 export interface DockerEndpoint {
   /** Human form for messages, e.g. unix:///var/run/docker.sock. */
@@ -11,26 +15,44 @@ export interface DockerEndpoint {
   readonly port?: number;
   readonly protocol?: 'http' | 'https' | 'ssh';
   readonly username?: string;
+  /** Client TLS material (ca.pem, cert.pem, key.pem in certPath); verify = check the server against ca.pem. */
   readonly tls?: { readonly certPath: string; readonly verify: boolean };
 }
 
+/** Reads a small text file; undefined when it does not exist. */
+export type ReadText = (path: string) => string | undefined;
+
 const DEFAULT_SOCKET = '/var/run/docker.sock';
+const LOCAL: DockerEndpoint = { description: `unix://${DEFAULT_SOCKET}`, socketPath: DEFAULT_SOCKET };
 
 export function resolveDockerEndpoint(
   env: Readonly<Record<string, string | undefined>>,
   override?: string,
   homeDir?: string,
+  readText: ReadText = () => undefined,
 ): DockerEndpoint {
-  const raw = override ?? env.DOCKER_HOST;
-  if (raw === undefined || raw === '') return { description: `unix://${DEFAULT_SOCKET}`, socketPath: DEFAULT_SOCKET };
+  const explicit = nonEmpty(override) ?? nonEmpty(env.DOCKER_HOST);
+  if (explicit !== undefined) {
+    const verify = nonEmpty(env.DOCKER_TLS_VERIFY) !== undefined;
+    const wantsTls = verify || nonEmpty(env.DOCKER_TLS) !== undefined;
+    const certPath = nonEmpty(env.DOCKER_CERT_PATH) ?? (homeDir === undefined ? '.docker' : join(homeDir, '.docker'));
+    return endpointFromHost(explicit, wantsTls ? { certPath, verify } : undefined, explicit);
+  }
+  const configDir = nonEmpty(env.DOCKER_CONFIG) ?? (homeDir === undefined ? '.docker' : join(homeDir, '.docker'));
+  const contextName = nonEmpty(env.DOCKER_CONTEXT) ?? currentContext(configDir, readText);
+  if (contextName === undefined || contextName === 'default') return LOCAL;
+  return contextEndpoint(configDir, contextName, readText);
+}
+
+function endpointFromHost(raw: string, tls: DockerEndpoint['tls'], description: string): DockerEndpoint {
   if (raw.startsWith('unix://')) {
     const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { description: `unix://${socketPath}`, socketPath };
+    return { description, socketPath };
   }
   const url = new URL(raw);
   if (url.protocol === 'ssh:') {
     return {
-      description: raw,
+      description,
       protocol: 'ssh',
       host: url.hostname,
       port: url.port === '' ? 22 : Number(url.port),
@@ -38,16 +60,53 @@ export function resolveDockerEndpoint(
     };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`unsupported DOCKER_HOST scheme ${url.protocol} (use unix://, tcp:// or ssh://)`);
+    throw new Error(`unsupported Docker host scheme ${url.protocol} in ${raw} (use unix://, tcp:// or ssh://)`);
   }
-  const verify = (env.DOCKER_TLS_VERIFY ?? '') !== '';
-  const useTls = verify || url.protocol === 'https:' || (env.DOCKER_TLS ?? '') !== '';
-  const certPath = env.DOCKER_CERT_PATH ?? (homeDir === undefined ? '.docker' : `${homeDir}/.docker`);
+  const useTls = tls !== undefined || url.protocol === 'https:';
   return {
-    description: raw,
+    description,
     host: url.hostname,
     port: url.port === '' ? (useTls ? 2376 : 2375) : Number(url.port),
     protocol: useTls ? 'https' : 'http',
-    ...(useTls ? { tls: { certPath, verify } } : {}),
+    ...(tls === undefined ? {} : { tls }),
   };
+}
+
+function currentContext(configDir: string, readText: ReadText): string | undefined {
+  const text = readText(join(configDir, 'config.json'));
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    const config = JSON.parse(text) as { currentContext?: unknown };
+    return typeof config.currentContext === 'string' ? nonEmpty(config.currentContext) : undefined;
+  } catch {
+    throw new Error(`${join(configDir, 'config.json')} is not valid JSON (needed for its currentContext)`);
+  }
+}
+
+/**
+ * A docker context as `docker context create` stores it: metadata under contexts/meta/<sha256 of
+ * the name>/meta.json, TLS material under contexts/tls/<same>/docker/.
+ */
+function contextEndpoint(configDir: string, name: string, readText: ReadText): DockerEndpoint {
+  const id = createHash('sha256').update(name).digest('hex');
+  const metaPath = join(configDir, 'contexts', 'meta', id, 'meta.json');
+  const text = readText(metaPath);
+  if (text === undefined) throw new Error(`docker context "${name}" not found (no ${metaPath})`);
+  let host: unknown;
+  let skipVerify: unknown;
+  try {
+    const meta = JSON.parse(text) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+    host = meta.Endpoints?.docker?.Host;
+    skipVerify = meta.Endpoints?.docker?.SkipTLSVerify;
+  } catch {
+    throw new Error(`docker context "${name}" has unreadable metadata (${metaPath})`);
+  }
+  if (typeof host !== 'string' || host === '') throw new Error(`docker context "${name}" has no docker endpoint`);
+  const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
+  const hasTls = readText(join(tlsDir, 'ca.pem')) !== undefined || readText(join(tlsDir, 'cert.pem')) !== undefined;
+  return endpointFromHost(host, hasTls ? { certPath: tlsDir, verify: skipVerify !== true } : undefined, `${host} (docker context ${name})`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }

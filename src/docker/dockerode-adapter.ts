@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/docker-endpoint.js';
@@ -31,7 +32,13 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
   };
   if (endpoint.tls !== undefined) {
     const read = (file: string) => readFileSync(join(endpoint.tls?.certPath ?? '.', file));
-    return { ...options, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+    const cert = read('cert.pem');
+    const key = read('key.pem');
+    if (endpoint.tls.verify) return { ...options, ca: read('ca.pem'), cert, key };
+    // Without verification (DOCKER_TLS without DOCKER_TLS_VERIFY, or a context's SkipTLSVerify) the
+    // client still presents its certificate but does not check the server's, as the docker CLI does.
+    // docker-modem passes `agent` through to https.request, though its typings omit it.
+    return { ...options, cert, key, agent: new HttpsAgent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
   }
   return options;
 }
