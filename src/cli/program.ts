@@ -341,19 +341,23 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .command('grant')
     .argument('<actor>', 'the operator')
     .addOption(new Option('--role <role>', 'the role').choices(['superadmin', 'viewer']).makeOptionMandatory())
+    .option('--json', 'JSON envelope on stdout')
     .action(async (actor: string, flags: { role: OperatorRole }, command: Command) => {
       const ctx = context(command);
       await (await import('../commands/admin.js')).grantOperator(ctx, actor, flags.role);
-      ctx.output.line(`${actor}  ${flags.role}`);
+      if (ctx.output.json) ctx.output.envelope('operators grant', { actor, role: flags.role });
+      else ctx.output.line(`${actor}  ${flags.role}`);
       settle(ExitCode.ok);
     });
   operators
     .command('revoke')
     .argument('<actor>', 'the operator')
+    .option('--json', 'JSON envelope on stdout')
     .action(async (actor: string, _flags: unknown, command: Command) => {
       const ctx = context(command);
       await (await import('../commands/admin.js')).revokeOperator(ctx, actor);
-      ctx.output.line(`${actor}  revoked`);
+      if (ctx.output.json) ctx.output.envelope('operators revoke', { actor, role: null });
+      else ctx.output.line(`${actor}  revoked`);
       settle(ExitCode.ok);
     });
 

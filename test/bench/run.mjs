@@ -5,7 +5,8 @@
 // test/bench/last-results.json, and exits 0 whatever the figures are (exit 1 only when the bench
 // itself could not run, e.g. no engine).
 //
-//   node test/bench/run.mjs [--only=startup,set,validate,memory] [--reps=N] [--loop-reps=N]
+//   node test/bench/run.mjs [--only=startup,set,validate,memory,modules] [--reps=N] [--startup-runs=N]
+//                           [--validate-reps=N] [--loop-reps=N]
 //
 // Targets:
 //   1. start-up   `show <p>` and `list` over a ~200-project store vs `node -e 0`        ratio ≤ 1.3×
@@ -58,11 +59,11 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? 'true'];
   }),
 );
-const ONLY = new Set((args.only ?? 'startup,set,validate,memory').split(','));
+const ONLY = new Set((args.only ?? 'startup,set,validate,memory,modules').split(','));
 const STARTUP_RUNS = Number(args['startup-runs'] ?? 21);
 const SET_REPS = Number(args.reps ?? 9);
 const VALIDATE_REPS = Number(args['validate-reps'] ?? 3);
-const LOOP_REPS = Number(args['loop-reps'] ?? 1);
+const LOOP_REPS = Number(args['loop-reps'] ?? 2);
 
 // --- small helpers -------------------------------------------------------------------------------
 const t0 = performance.now();
@@ -456,6 +457,8 @@ async function benchValidate(small, script, template) {
     warm.push(w.ms);
     summaries.push({ rep, cold: c.stdout.trim().split('\n').at(-1), warm: w.stdout.trim().split('\n').at(-1) });
     lastOurs = { ...store, rows: storeRows(store.db) };
+    const notVerified = lastOurs.rows.projects.filter((p) => p.status !== 'verified');
+    if (notVerified.length > 0) throw new Error(`validate --all left ${notVerified.length} projects not verified, e.g. ${JSON.stringify(notVerified[0])}`);
     log(`  validate --all: cold ${r1(c.ms / 1000)} s, warm ${r1(w.ms / 1000)} s`);
   };
   const runLoop = () => {
@@ -607,7 +610,7 @@ async function peakRss(argv, opts) {
   return { r, ms, gnuTimeKiB: maxKiB, vmHwmKiB: hwmKiB };
 }
 
-async function benchMemory(registry, cache) {
+async function benchMemory(registry, cache, small) {
   let meta = bigCacheValid(cache);
   const cachedBefore = meta !== undefined;
   if (!cachedBefore) meta = await buildBigCache(registry, cache);
@@ -625,7 +628,14 @@ async function benchMemory(registry, cache) {
   if (m.r.exitCode !== 0) throw new Error(`set big exited ${m.r.exitCode}\n${m.r.stdout}\n${m.r.stderr}`);
   const rows = storeRows(db);
   const verified = rows.projects[0]?.status === 'verified' && rows.projects[0]?.digest === digestRef;
-  const pulled = /Pull complete|Download complete|Downloading|Extracting/.test(m.r.stdout + m.r.stderr);
+
+  // For context: the same command on a small image already present (nothing downloaded).
+  let presentKiB = null;
+  if (small !== undefined) {
+    const d2 = await tempDir('cascade-bench-mem-');
+    const b = await peakRss([NODE, BIN, 'set', 'small', small.refs[0], '--create'], { env: cliEnv(path.join(d2, 'db', 'store.db'), d2), cwd: d2 });
+    if (b.r.exitCode === 0) presentKiB = Math.max(b.gnuTimeKiB, b.vmHwmKiB);
+  }
 
   // For context only: the same pull by the docker CLI (after removing the image again).
   await removeImagesLabelled(`${BIG_LABEL}=${BIG_VERSION}`);
@@ -638,10 +648,34 @@ async function benchMemory(registry, cache) {
     setWallMs: r1(m.ms),
     dockerPullWallMs: p.status === 0 ? r1(p.ms) : null,
     peakRssMiB: { gnuTime: r1(m.gnuTimeKiB / 1024), procVmHWM: r1(m.vmHwmKiB / 1024) },
+    peakRssMiBSetWithoutDownload: presentKiB === null ? null : r1(presentKiB / 1024),
     verifiedWithPulledDigest: verified,
-    progressSeen: pulled,
     target: `≤ ${TARGETS.peakRssMiB} MiB peak RSS of the cascade-image process`,
     pass: peak <= TARGETS.peakRssMiB && verified,
+  };
+}
+
+// =================================================================================================
+// diagnostic (no target): what loading each heavy dependency costs, in a fresh process
+// =================================================================================================
+const MODULE_PROBE = `
+const mods = ['commander', 'chalk', 'better-sqlite3', 'kysely', 'dockerode', './dist/cli/program.js', './dist/store/sqlite-store.js', './dist/docker/dockerode-adapter.js'];
+const out = {};
+for (const m of mods) { const t = performance.now(); await import(m); out[m] = performance.now() - t; }
+out.rssMiB = process.memoryUsage().rss / 1048576;
+process.stdout.write(JSON.stringify(out));
+`;
+function benchModules(runs = 7) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const r = must(timed(NODE, ['--input-type=module', '-e', MODULE_PROBE], { cwd: ROOT }), 'module probe');
+    samples.push(JSON.parse(r.stdout));
+  }
+  const keys = Object.keys(samples[0]);
+  return {
+    note: 'sequential dynamic imports in one fresh process (each figure excludes what earlier ones already loaded); median of runs; rssMiB is after loading all',
+    runs,
+    medianMs: Object.fromEntries(keys.map((k) => [k, r1(median(samples.map((s) => s[k])))])),
   };
 }
 
@@ -695,9 +729,13 @@ try {
     log(`2. set on a present image: ${SET_REPS} interleaved reps`);
     results.set = await benchSet(small, script);
   }
+  if (ONLY.has('modules')) {
+    log('diagnostic: module load costs');
+    results.moduleLoad = benchModules();
+  }
   if (ONLY.has('memory')) {
     log('4. peak memory of set pulling a big image');
-    results.memory = await benchMemory(registry, cache);
+    results.memory = await benchMemory(registry, cache, small);
   }
 } catch (error) {
   results.error = error instanceof Error ? error.message : String(error);
@@ -754,9 +792,15 @@ if (results.validateAll) {
 if (results.memory) {
   const x = results.memory;
   lines.push(`4. peak memory of set pulling ${x.compressedLayerMiB} MiB (image ${x.imageCachedBeforeRun ? 'from cache' : 'built this run'})`);
-  lines.push(`   peak RSS             ${x.peakRssMiB.gnuTime} MiB (GNU time %M), ${x.peakRssMiB.procVmHWM} MiB (VmHWM poll)`);
+  lines.push(`   peak RSS             ${x.peakRssMiB.gnuTime} MiB (GNU time %M), ${x.peakRssMiB.procVmHWM} MiB (VmHWM poll); set on a present small image: ${x.peakRssMiBSetWithoutDownload ?? '?'} MiB`);
   lines.push(`   set wall             ${x.setWallMs} ms   (docker pull alone: ${x.dockerPullWallMs} ms)   verified with the pulled digest: ${x.verifiedWithPulledDigest}`);
   lines.push(`   target ${x.target}: ${verdict(x.pass)}`);
+  lines.push('');
+}
+if (results.moduleLoad) {
+  const ml = results.moduleLoad.medianMs;
+  lines.push(`diagnostic: import cost in a fresh process (median of ${results.moduleLoad.runs}; no target)`);
+  lines.push(`   ${Object.entries(ml).map(([k, v]) => `${k.replace('./dist/', '')} ${v}${k === 'rssMiB' ? ' MiB' : ' ms'}`).join(', ')}`);
   lines.push('');
 }
 if (results.error) lines.push(`ERROR: ${results.error}`);
