@@ -586,7 +586,7 @@ async function peakRss(argv, opts) {
   const dir = await tempDir('cascade-bench-time-');
   const timeFile = path.join(dir, 'time.txt');
   const started = performance.now();
-  const child = execa('/usr/bin/time', ['-o', timeFile, '-f', '%M %e', ...argv], { ...opts, reject: false, stdin: 'ignore' });
+  const child = execa('/usr/bin/time', ['-o', timeFile, '-f', '%M %e %U %S', ...argv], { ...opts, reject: false, stdin: 'ignore' });
   let hwmKiB = 0;
   let target;
   const poll = setInterval(() => {
@@ -606,8 +606,8 @@ async function peakRss(argv, opts) {
   const r = await child;
   clearInterval(poll);
   const ms = performance.now() - started;
-  const [maxKiB] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { r, ms, gnuTimeKiB: maxKiB, vmHwmKiB: hwmKiB };
+  const [maxKiB, , user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { r, ms, gnuTimeKiB: maxKiB, vmHwmKiB: hwmKiB, cpuMs: (user + sys) * 1000 };
 }
 
 async function benchMemory(registry, cache, small) {
@@ -646,6 +646,7 @@ async function benchMemory(registry, cache, small) {
     imageCachedBeforeRun: cachedBefore,
     compressedLayerMiB: r1(meta.compressedBytes / 1048576),
     setWallMs: r1(m.ms),
+    setCpuMs: r1(m.cpuMs),
     dockerPullWallMs: p.status === 0 ? r1(p.ms) : null,
     peakRssMiB: { gnuTime: r1(m.gnuTimeKiB / 1024), procVmHWM: r1(m.vmHwmKiB / 1024) },
     peakRssMiBSetWithoutDownload: presentKiB === null ? null : r1(presentKiB / 1024),
@@ -793,7 +794,7 @@ if (results.memory) {
   const x = results.memory;
   lines.push(`4. peak memory of set pulling ${x.compressedLayerMiB} MiB (image ${x.imageCachedBeforeRun ? 'from cache' : 'built this run'})`);
   lines.push(`   peak RSS             ${x.peakRssMiB.gnuTime} MiB (GNU time %M), ${x.peakRssMiB.procVmHWM} MiB (VmHWM poll); set on a present small image: ${x.peakRssMiBSetWithoutDownload ?? '?'} MiB`);
-  lines.push(`   set wall             ${x.setWallMs} ms   (docker pull alone: ${x.dockerPullWallMs} ms)   verified with the pulled digest: ${x.verifiedWithPulledDigest}`);
+  lines.push(`   set wall             ${x.setWallMs} ms, CPU ${x.setCpuMs} ms   (docker pull alone: ${x.dockerPullWallMs} ms)   verified with the pulled digest: ${x.verifiedWithPulledDigest}`);
   lines.push(`   target ${x.target}: ${verdict(x.pass)}`);
   lines.push('');
 }
