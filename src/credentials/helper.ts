@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { CascadeError } from '../errors.js';
 import { CredentialsUnavailableError } from './errors.js';
 import type { CredentialDeps, RegistryCredential } from './types.js';
@@ -127,6 +126,8 @@ export interface HelperRunnerOptions {
 export function createHelperRunner(options: HelperRunnerOptions = {}): CredentialDeps['runHelper'] {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return async (program, input) => {
+    // Loaded on first use: most pulls need no helper, and execa costs more to load than a pull's bookkeeping.
+    const { execa } = await import('execa');
     const result = await execa(program, ['get'], {
       input,
       reject: false,

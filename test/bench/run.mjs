@@ -660,7 +660,7 @@ async function benchMemory(registry, cache, small) {
 // diagnostic (no target): what loading each heavy dependency costs, in a fresh process
 // =================================================================================================
 const MODULE_PROBE = `
-const mods = ['commander', 'chalk', 'better-sqlite3', 'kysely', 'dockerode', './dist/cli/program.js', './dist/store/sqlite-store.js', './dist/docker/dockerode-adapter.js'];
+const mods = ['commander', 'chalk', 'better-sqlite3', 'kysely', 'zod', 'execa', 'dockerode', './dist/cli/program.js', './dist/store/sqlite-store.js', './dist/docker/dockerode-adapter.js'];
 const out = {};
 for (const m of mods) { const t = performance.now(); await import(m); out[m] = performance.now() - t; }
 out.rssMiB = process.memoryUsage().rss / 1048576;
