@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AppContext } from '../cli/context.js';
 import { CascadeError } from '../errors.js';
@@ -43,12 +43,13 @@ function storeChecks(ctx: AppContext): DoctorCheck[] {
   const path = ctx.storePath;
   if (!existsSync(path)) {
     const folder = nearestExisting(dirname(path));
-    const writable = canWrite(folder);
+    const directory = isDirectory(folder);
+    const writable = directory && canWrite(folder);
     return [
       {
         name: 'store',
         ok: writable,
-        detail: `${path} does not exist yet; ${writable ? `it will be created (${folder} is writable)` : `${folder} is not writable`}`,
+        detail: `${path} does not exist yet; ${writable ? `it will be created (${folder} is writable)` : directory ? `${folder} is not writable` : `${folder} is a file, not a folder`}`,
         fix: writable ? null : 'make the folder writable, or point --db / CASCADE_IMAGE_DB at a writable path',
       },
     ];
@@ -125,6 +126,14 @@ function nearestExisting(path: string): string {
   let current = path;
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -16,7 +16,21 @@ const PATTERNS: ReadonlyArray<readonly [DockerFailureKind, RegExp]> = [
   ['image-missing', /no such image/i],
 ];
 
-const ENGINE_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
+const ENGINE_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Node's codes for a TLS connection to the engine that could not be established or trusted. */
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'EPROTO',
+]);
 
 export function classifyMessage(message: string): DockerFailureKind {
   for (const [kind, pattern] of PATTERNS) if (pattern.test(message)) return kind;
@@ -28,6 +42,12 @@ export function translateDockerError(error: unknown, endpoint: string): DockerFa
   if (error instanceof DockerFailure) return error;
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const code = typeof record.code === 'string' ? record.code : '';
+  if ((TLS_CODES.has(code) || code.startsWith('ERR_SSL_')) && record.statusCode === undefined) {
+    const reason = error instanceof Error ? error.message : code;
+    return new DockerFailure('engine-unavailable', `the TLS connection to the engine failed (${code}: ${reason}); check DOCKER_CERT_PATH and the engine's certificate`, {
+      cause: error,
+    });
+  }
   if (ENGINE_DOWN_CODES.has(code) && record.statusCode === undefined) {
     return new DockerFailure('engine-unavailable', describeConnectionError(code), { cause: error });
   }

@@ -22,25 +22,41 @@ export function createDockerodeAdapter(endpoint: DockerEndpoint): DockerPort {
   return new DockerodeAdapter(new Docker(dockerodeOptions(endpoint)), endpoint.description);
 }
 
+/**
+ * docker-modem fills any option we leave out from DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH
+ * itself, which would let the environment beat --docker-host. So every connection option is
+ * given explicitly, undefined where it does not apply: our resolution is the only one.
+ */
 function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
-  if (endpoint.socketPath !== undefined) return { socketPath: endpoint.socketPath };
-  const options: Docker.DockerOptions = {
-    ...(endpoint.host === undefined ? {} : { host: endpoint.host }),
-    ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
-    ...(endpoint.protocol === undefined ? {} : { protocol: endpoint.protocol }),
-    ...(endpoint.username === undefined ? {} : { username: endpoint.username }),
+  const unset = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    username: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    pathPrefix: undefined,
+    timeout: undefined,
   };
-  if (endpoint.tls !== undefined) {
-    const read = (file: string) => readFileSync(join(endpoint.tls?.certPath ?? '.', file));
-    const cert = read('cert.pem');
-    const key = read('key.pem');
-    if (endpoint.tls.verify) return { ...options, ca: read('ca.pem'), cert, key };
-    // Without verification (DOCKER_TLS without DOCKER_TLS_VERIFY, or a context's SkipTLSVerify) the
-    // client still presents its certificate but does not check the server's, as the docker CLI does.
-    // docker-modem passes `agent` through to https.request, though its typings omit it.
-    return { ...options, cert, key, agent: new HttpsAgent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
-  }
-  return options;
+  if (endpoint.socketPath !== undefined) return { ...unset, socketPath: endpoint.socketPath } as Docker.DockerOptions;
+  const options = {
+    ...unset,
+    host: endpoint.host,
+    port: endpoint.port,
+    protocol: endpoint.protocol,
+    username: endpoint.username,
+  } as Docker.DockerOptions;
+  if (endpoint.tls === undefined) return options;
+  const read = (file: string) => readFileSync(join(endpoint.tls?.certPath ?? '.', file));
+  const cert = read('cert.pem');
+  const key = read('key.pem');
+  if (endpoint.tls.verify) return { ...options, ca: read('ca.pem'), cert, key };
+  // Without verification (DOCKER_TLS without DOCKER_TLS_VERIFY, or a context's SkipTLSVerify) the
+  // client still presents its certificate but does not check the server's, as the docker CLI does.
+  // docker-modem passes `agent` through to https.request, though its typings omit it.
+  return { ...options, cert, key, agent: new HttpsAgent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
 }
 
 interface PullEvent {

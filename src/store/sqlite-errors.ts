@@ -18,7 +18,13 @@ export function translateSqliteError(error: unknown, path: string): CascadeError
       hint: 'check the permissions of the store file and its folder, or point --db / CASCADE_IMAGE_DB elsewhere',
     });
   }
-  if (code === 'SQLITE_CANTOPEN' || code === 'ENOENT' || code === 'ENOTDIR') {
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return new StoreUnavailableError(`cannot create the folder for ${where}: part of its path is a file, not a folder (${code})`, {
+      cause: error,
+      hint: 'point --db / CASCADE_IMAGE_DB at a path whose folders are folders',
+    });
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'ENOENT') {
     return new StoreUnavailableError(`cannot open ${where} (${code})`, {
       cause: error,
       hint: 'check that the path is a file in a folder you can write, or point --db / CASCADE_IMAGE_DB elsewhere',

@@ -62,7 +62,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         hint: 'upgrade cascade-image; the store was left untouched',
       });
     }
-    if (path !== ':memory:') database.pragma('journal_mode = WAL');
+    if (path !== ':memory:') await enableWal(database);
     database.pragma('synchronous = NORMAL');
     const store = new SqliteStore(database, reader, shownPath, options.now);
     if (applied.length < MIGRATION_NAMES.length) await (await store.writer()).initialize(shownPath, options.bootstrapActor);
@@ -70,6 +70,25 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   } catch (error) {
     database?.close();
     throw translateSqliteError(error, shownPath);
+  }
+}
+
+/**
+ * Switches a store to WAL once. Changing the journal mode needs an exclusive lock and SQLite
+ * answers SQLITE_BUSY at once instead of using the busy timeout, so two commands creating a new
+ * store together would fail: retry for as long as the busy timeout allows.
+ */
+async function enableWal(database: Database.Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      if (database.pragma('journal_mode', { simple: true }) !== 'wal') database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = typeof error === 'object' && error !== null && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10 * attempt, 100)));
+    }
   }
 }
 

@@ -21,6 +21,14 @@ describe('translateDockerError', () => {
     expect(translateDockerError(error, 'unix:///var/run/docker.sock')).toMatchObject({ kind: 'engine-unavailable' });
   });
 
+  it.each(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER'])(
+    'treats a TLS failure (%s) as the engine being unavailable, pointing at the certificates',
+    (code) => {
+      const error = Object.assign(new Error('unable to verify the first certificate'), { code });
+      expect(translateDockerError(error, 'tcp://127.0.0.1:2376')).toMatchObject({ kind: 'engine-unavailable', message: expect.stringContaining('DOCKER_CERT_PATH') });
+    },
+  );
+
   it('reads the engine message of an HTTP error', () => {
     const error = Object.assign(new Error('(HTTP code 404) no such image - No such image: x:1'), { statusCode: 404, json: { message: 'No such image: x:1' } });
     expect(translateDockerError(error, 'e')).toMatchObject({ kind: 'image-missing', message: 'No such image: x:1' });
