@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { CredentialsUnavailableError } from './errors.js';
 
 /** The key Docker Hub credentials live under, a relic of the v1 index that every tool still uses. */
@@ -26,7 +25,7 @@ export interface DockerConfig {
   readonly credsStore: string | undefined;
 }
 
-const EMPTY_CONFIG: DockerConfig = { auths: [], credHelpers: new Map(), credsStore: undefined };
+export const EMPTY_CONFIG: DockerConfig = { auths: [], credHelpers: new Map(), credsStore: undefined };
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; an empty DOCKER_CONFIG counts as unset, as in the CLI. */
 export function dockerConfigPath(env: Readonly<Record<string, string | undefined>>, homedir: string): string {
@@ -70,73 +69,6 @@ export function findByRegistry<T>(entries: Iterable<readonly [string, T]>, key: 
   return list.find(([k]) => k === key) ?? list.find(([k]) => sameRegistry(k, key));
 }
 
-// The parts of config.json that decide credentials. Everything else (proxies, aliases…) passes
-// through unread; null is what Go would have decoded as "absent".
-const authEntrySchema = z
-  .object({
-    auth: z.string().nullish(),
-    username: z.string().nullish(),
-    password: z.string().nullish(),
-    identitytoken: z.string().nullish(),
-  })
-  .nullable();
-const dockerConfigSchema = z.object({
-  auths: z.record(z.string(), authEntrySchema).nullish(),
-  credHelpers: z.record(z.string(), z.string()).nullish(),
-  credsStore: z.string().nullish(),
-});
-
-/**
- * Parses config.json text. Like the CLI, an empty file is an empty config. Errors name the
- * file and the offending key but never quote values: the file holds secrets.
- */
-export function parseDockerConfig(text: string, path: string): DockerConfig {
-  if (text.trim() === '') return EMPTY_CONFIG;
-  const invalid = (what: string) =>
-    new CredentialsUnavailableError(`docker config ${path} is malformed: ${what}`, {
-      hint: `fix or remove ${path} (docker login rewrites it)`,
-    });
-
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    // Not kept as the cause: V8's message quotes the surrounding text, which may be a secret.
-    throw invalid(`not valid JSON${jsonErrorLocation(text, error)}`);
-  }
-  if (!isRecord(raw)) throw invalid('the top level is not a JSON object');
-  const parsed = dockerConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    // zod's messages name the expected type, never the value found.
-    const issue = parsed.error.issues[0];
-    const expected = issue !== undefined && 'expected' in issue ? String(issue.expected) : '';
-    const wanted = expected === 'string' ? 'a string' : expected === 'record' || expected === 'object' ? 'an object' : 'valid';
-    throw invalid(`${describePath(issue?.path ?? [])} is not ${wanted}`);
-  }
-
-  const auths: Array<readonly [string, AuthEntry]> = Object.entries(parsed.data.auths ?? {}).map(([key, value]) => {
-    const entry: { -readonly [K in keyof AuthEntry]: AuthEntry[K] } = {};
-    for (const field of ['auth', 'username', 'password', 'identitytoken'] as const) {
-      const fieldValue = value?.[field];
-      if (fieldValue !== undefined && fieldValue !== null) entry[field] = fieldValue;
-    }
-    return [key, entry] as const;
-  });
-  return {
-    auths,
-    credHelpers: new Map(Object.entries(parsed.data.credHelpers ?? {})),
-    credsStore: parsed.data.credsStore ?? undefined,
-  };
-}
-
-/** `"credsStore"`, `auths["host"]`, `auths["host"].auth` from a zod issue path. */
-function describePath(path: readonly PropertyKey[]): string {
-  const [top, key, field] = path.map(String);
-  if (top === undefined) return 'the config';
-  if (key === undefined) return JSON.stringify(top);
-  return `${top}[${JSON.stringify(key)}]${field === undefined ? '' : `.${field}`}`;
-}
-
 /**
  * Decodes an `auth` field into user and password. Split at the FIRST colon, as the CLI does:
  * user names cannot hold one, passwords and tokens may. Trailing NULs are trimmed like the CLI.
@@ -157,19 +89,4 @@ export function decodeAuthField(auth: string, describeEntry: () => string): { us
     });
   }
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1).replace(/\0+$/, '') };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** " (line L, column C)" when V8 reported a position; the message itself is never shown. */
-function jsonErrorLocation(text: string, error: unknown): string {
-  const match = error instanceof Error ? /position (\d+)/.exec(error.message) : null;
-  if (match === null) return '';
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return ` (line ${line}, column ${column})`;
 }

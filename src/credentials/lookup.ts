@@ -3,7 +3,6 @@ import {
   decodeAuthField,
   dockerConfigPath,
   findByRegistry,
-  parseDockerConfig,
   registryKey,
   type AuthEntry,
 } from './docker-config.js';
@@ -44,6 +43,7 @@ export async function lookupCredentials(registryDomain: string, deps: Credential
   }
   // No config file: docker pulls anonymously, and so do we.
   if (text === undefined) return none;
+  const { parseDockerConfig } = await import('./parse-config.js');
   const config = parseDockerConfig(text, configPath);
 
   const helperEntry = findByRegistry(config.credHelpers, registry);
