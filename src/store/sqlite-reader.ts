@@ -22,6 +22,12 @@ export class SqliteReader {
     return (this.database.prepare(`select name from ${MIGRATIONS_TABLE} order by name`).all() as Array<{ name: string }>).map((row) => row.name);
   }
 
+  /** User tables in the file (SQLite's own excluded). */
+  tableNames(): string[] {
+    const rows = this.database.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").all() as Array<{ name: string }>;
+    return rows.map((row) => row.name);
+  }
+
   getSlot(subject: Subject): ImageSlot | undefined {
     const row =
       subject.kind === 'project'

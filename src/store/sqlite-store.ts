@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreSchemaTooNewError } from '../errors.js';
+import { StoreSchemaTooNewError, StoreUnavailableError } from '../errors.js';
 import type {
   AuditEntry,
   CachedSmoke,
@@ -56,6 +56,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     database = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(binding === undefined ? {} : { nativeBinding: binding }) });
     const reader = new SqliteReader(database);
     const applied = reader.appliedMigrations();
+    if (applied.length === 0) refuseForeignDatabase(reader, shownPath);
     const unknown = applied.filter((name) => !MIGRATION_NAMES.includes(name));
     if (unknown.length > 0) {
       throw new StoreSchemaTooNewError(`the store ${shownPath} has schema ${unknown.at(-1)}, newer than this cascade-image understands`, {
@@ -69,8 +70,39 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     return store;
   } catch (error) {
     database?.close();
-    throw translateSqliteError(error, shownPath);
+    throw translateSqliteError(unwritableFolder(error, path) ?? error, shownPath);
   }
+}
+
+/** A SQLite file of someone else's (tables, none of ours) is refused, never migrated into. */
+function refuseForeignDatabase(reader: SqliteReader, shownPath: string): void {
+  const tables = reader.tableNames();
+  if (tables.length === 0) return;
+  throw new StoreUnavailableError(`${shownPath} is not a cascade-image store: it is another SQLite database (tables: ${tables.slice(0, 5).join(', ')})`, {
+    hint: 'point --db / CASCADE_IMAGE_DB at a cascade-image store, or at a path where one may be created',
+  });
+}
+
+/**
+ * SQLite reports an unwritable folder as SQLITE_CANTOPEN; the file system knows better. Returns a
+ * clearer error when the folder (or the file) cannot be written, else undefined.
+ */
+function unwritableFolder(error: unknown, path: string): StoreUnavailableError | undefined {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (path === ':memory:' || !(code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY'))) return undefined;
+  for (const target of [dirname(path), path]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (accessError) {
+      const reason = (accessError as NodeJS.ErrnoException).code ?? 'EACCES';
+      if (reason === 'ENOENT') continue;
+      return new StoreUnavailableError(`the store ${path} is not writable (${reason === 'EROFS' ? 'read-only file system' : reason} at ${target})`, {
+        cause: error,
+        hint: 'make the store folder writable, or point --db / CASCADE_IMAGE_DB elsewhere',
+      });
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ const inspect = async (ref: string) => {
   return (JSON.parse(r.stdout) as Array<{ Id: string; RepoDigests: string[] | null }>)[0]!;
 };
 /** What the product's smoke-test does: bash -c SCRIPT with the image's entrypoint replaced. */
-const smoke = (image: string, script: string) => docker(['run', '--rm', '--entrypoint', 'bash', image, '-c', script]);
+const smoke = (image: string, script: string) => docker(['run', '--rm', '--network', 'none', '--entrypoint', 'bash', image, '-c', script]);
 
 const HARD = [
   'set -e',
@@ -67,7 +67,7 @@ describe.skipIf(!e2e.engine)('e2e infrastructure', () => {
     expect(noBash.exitCode).not.toBe(0);
     expect(noBash.all).toMatch(/"bash": executable file not found/);
 
-    const ownEntrypoint = await docker(['run', '--rm', e2e.images['entrypoint-exit1']]);
+    const ownEntrypoint = await docker(['run', '--rm', '--network', 'none', e2e.images['entrypoint-exit1']]);
     expect(ownEntrypoint.exitCode).toBe(1);
     const overridden = await smoke(e2e.images['entrypoint-exit1'], `${HARD}\n${PLAYWRIGHT}`);
     expect(overridden.exitCode, overridden.all).toBe(0);

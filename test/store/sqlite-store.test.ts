@@ -155,6 +155,21 @@ describe('the store file', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it("refuses another application's SQLite database and leaves it untouched", async () => {
+    const path = join(dir, 'other.db');
+    const other = new Database(path);
+    other.prepare('create table notes (body text)').run();
+    other.close();
+    await expect(openSqliteStore({ path, now: () => new Date(), bootstrapActor: ADMIN })).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('not a cascade-image store'),
+    });
+    const after = new Database(path);
+    expect(after.prepare("select name from sqlite_master where type = 'table'").all()).toEqual([{ name: 'notes' }]);
+    expect(after.pragma('journal_mode', { simple: true })).toBe('delete');
+    after.close();
+  });
+
   it('refuses a file that is not a store', async () => {
     const path = join(dir, 'junk.db');
     writeFileSync(path, 'this is not sqlite'.repeat(100));
