@@ -1,8 +1,9 @@
 // A Docker engine reachable over TCP with mutual TLS, for the DOCKER_HOST / DOCKER_TLS_VERIFY /
 // DOCKER_CERT_PATH tests. Preferred: a SECOND dockerd of its own (data root, exec root, pidfile,
-// managed containerd, no bridge, no iptables) listening only on tcp://127.0.0.1:PORT, which cannot
+// managed containerd, a bridge of its own, no iptables) listening only on tcp://127.0.0.1:PORT, which cannot
 // disturb the shared main daemon. Fallback when a second daemon cannot run here: a TLS-terminating
 // proxy in this process (client certificate required) piping to the main engine's socket.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -165,6 +166,11 @@ async function startSecondDockerd(dir: string, material: TlsMaterial): Promise<T
   // Its own empty daemon.json: never /etc/docker/daemon.json, whose "hosts" or settings are the main daemon's.
   await fsp.writeFile(paths.config, '{}\n');
   const cgroupParent = `/cascade-e2e-${path.basename(dir)}`;
+  // A bridge of its own: with `--bridge none` dockerd deletes the host's docker0 interface at start,
+  // which breaks the main daemon's default network. A user bridge leaves docker0 alone.
+  const bridge = `ce2e${randomBytes(4).toString('hex')}`.slice(0, 15);
+  const addBridge = await execa('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'], { reject: false, stdin: 'ignore' });
+  if (addBridge.exitCode !== 0) throw new Error(`cannot create the second daemon's bridge ${bridge}: ${addBridge.stderr}`);
 
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -184,7 +190,7 @@ async function startSecondDockerd(dir: string, material: TlsMaterial): Promise<T
         '--tlscacert', path.join(dir, 'ca.pem'),
         '--tlscert', path.join(dir, 'server-cert.pem'),
         '--tlskey', path.join(dir, 'server-key.pem'),
-        '--bridge', 'none',
+        '--bridge', bridge,
         '--iptables=false',
         '--ip6tables=false',
         '--ip-masq=false',
@@ -241,6 +247,7 @@ async function startSecondDockerd(dir: string, material: TlsMaterial): Promise<T
         .sort((a, b) => b.length - a.length);
       for (const mount of mounts) await execa('umount', ['-l', mount], { reject: false, stdin: 'ignore' });
       await removeCgroupParent(cgroupParent);
+      await execa('ip', ['link', 'delete', bridge], { reject: false, stdin: 'ignore' });
     };
 
     if (!up) {
