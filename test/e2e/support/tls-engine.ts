@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { execa } from 'execa';
+import { freeLoopbackPort } from './registry.js';
 
 export interface TlsMaterial {
   readonly dir: string;
@@ -91,18 +92,6 @@ export interface TlsEngine {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function tail(file: string, lines = 40): string {
   try {
@@ -174,7 +163,7 @@ async function startSecondDockerd(dir: string, material: TlsMaterial): Promise<T
 
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const fd = fs.openSync(paths.log, 'a');
     // detached = setsid: its own session and process group, so nothing of the test's terminal or
     // signals reaches it; its output goes to the log file only.
