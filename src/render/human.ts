@@ -28,7 +28,7 @@ export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
 }
 
 export function renderDefault(current: DefaultImage, c: ChalkInstance): string[] {
-  if (current.source === 'store') return [slotLine(current.slot, current.slot.subject, c).replace('(global default)', 'none')];
+  if (current.source === 'store') return [slotLine(current.slot, current.slot.subject, c)];
   if (current.source === 'env') return [`(default)  ${c.yellow('unvalidated')}  ${current.reference}  (from CASCADE_DEFAULT_WORKER_IMAGE)`];
   return [`(default)  none  (set one with: cascade-image defaults set <ref>)`];
 }
