@@ -25,7 +25,10 @@ export class Output {
     const noColor = runtime.env.NO_COLOR !== undefined && runtime.env.NO_COLOR !== '';
     const colorful = options.color && !noColor && !options.json && runtime.stdout.isTTY && runtime.env.TERM !== 'dumb';
     this.color = new Chalk({ level: colorful ? 1 : 0 });
-    this.interactive = runtime.terminal !== undefined && !options.json && !options.quiet && runtime.env.CI !== 'true' && runtime.env.TERM !== 'dumb';
+    // A terminal that reports no width (a bare pty) cannot host redrawn lines: spinners would
+    // compute an endless number of lines to clear. Plain lines then, as in CI.
+    const sized = (runtime.terminal?.columns ?? 0) > 0;
+    this.interactive = sized && !options.json && !options.quiet && runtime.env.CI !== 'true' && runtime.env.TERM !== 'dumb';
     this.terminal = this.interactive ? runtime.terminal : undefined;
   }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { authsEntry, credentialHelper, dockerConfigDir, leaksIn, secretForms, storeBytes, tempDir } from './support/auth.js';
-import { containersCreatedSince, dockerOk, explain, jsonLines, leftoverContainers, tempCli, type Cli, type CliResult } from './support/cli.js';
+import { BIN, containersCreatedSince, dockerOk, explain, jsonLines, leftoverContainers, tempCli, type Cli, type CliResult } from './support/cli.js';
 import { pushImage, startRegistry, type Registry } from './support/registry.js';
 import { startTlsEngine, type TlsEngine } from './support/tls-engine.js';
 
@@ -340,6 +340,57 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
   it('no container of ours from this file is left running', async () => {
     const r = await dockerOk(['ps', '-a', '-q', '--filter', 'label=io.cascade-image.managed=true', '--format', '{{.Label "io.cascade-image.project"}}']);
     expect(r.split('\n').filter((p) => p.startsWith(`dc-${RUN}-`))).toEqual([]);
+  });
+
+  describe('progress on a terminal', () => {
+    // `script` gives the CLI a real pseudo-terminal; CI is removed from its environment, since
+    // under CI=true the CLI deliberately prints plain lifecycle lines only.
+    const onTerminal = async (cli: Cli, args: readonly string[]) => {
+      // A pty from `script` has no size; a real terminal has one (a sizeless one gets plain lines).
+      const command = `stty cols 120 rows 40; ${['node', BIN, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ')}`;
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
+      return execa('script', ['-qefc', command, '/dev/null'], {
+        env: { ...env, CASCADE_IMAGE_DB: cli.db, CASCADE_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1' },
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        timeout: 120_000,
+        maxBuffer: 4 * 1024 * 1024,
+      });
+    };
+
+    it('on a sizeless pty (no columns) it prints plain lines and finishes', async () => {
+      const cli = await tempCli();
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
+      const command = ['node', BIN, 'set', name('bare'), e2e.images.hang, '--create', '--timeout', '2s'].map((word) => `'${word}'`).join(' ');
+      const bare = await execa('script', ['-qefc', command, '/dev/null'], {
+        env: { ...env, CASCADE_IMAGE_DB: cli.db, CASCADE_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1' },
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        timeout: 60_000,
+        maxBuffer: 4 * 1024 * 1024,
+      });
+      expect(bare.timedOut).toBe(false);
+      expect(bare.stdout).toContain(`${name('bare')}  failed: smoke-test timed out after 2s`);
+      expect(bare.stdout).not.toContain('smoke-test running');
+    });
+
+    it('draws a pull bar and a smoke-test spinner on a TTY, and only lifecycle lines with --quiet', async () => {
+      const cli = await tempCli();
+      const shown = await onTerminal(cli, ['set', name('tty'), e2e.images.hang, '--create', '--timeout', '2s']);
+      expect(shown.stdout).toContain(`${name('tty')}: pulling`);
+      expect(shown.stdout).toMatch(/layers/);
+      expect(shown.stdout).toContain('smoke-test running in a one-shot container');
+      expect(shown.stdout).toContain(`${name('tty')}  failed: smoke-test timed out after 2s`);
+
+      const quiet = await onTerminal(cli, ['--quiet', 'set', name('tty'), e2e.images.good]);
+      expect(quiet.stdout).not.toContain('pulling');
+      expect(quiet.stdout).not.toContain('smoke-test running');
+      expect(quiet.stdout).toContain(`${name('tty')}  verified → ${pinnedShared('good')}`);
+    });
   });
 });
 
