@@ -37,7 +37,7 @@ engine_line() {
 }
 
 # package -> the file it must provide (a path, or a command looked up on PATH)
-PKGS=(docker.io docker-registry bash-static busybox-static apache2-utils)
+PKGS=(docker.io docker-registry bash-static busybox-static apache2-utils openssh-server)
 pkg_present() {
   case "$1" in
     docker.io)       command -v docker >/dev/null 2>&1 && { engine_answers || command -v dockerd >/dev/null 2>&1; } ;;
@@ -45,6 +45,7 @@ pkg_present() {
     bash-static)     [ -x /bin/bash-static ] ;;
     busybox-static)  [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 ;;
     apache2-utils)   command -v htpasswd >/dev/null 2>&1 ;;
+    openssh-server)  [ -x /usr/sbin/sshd ] ;;  # the ssh:// DOCKER_HOST e2e test runs a loopback sshd
   esac
 }
 missing_pkgs() {

@@ -19,6 +19,10 @@ function osUser(): string {
 
 let signalled = 0;
 
+// Library deprecation notices (docker-modem builds an ssh:// URL Node 20 calls invalid) are for
+// the library's authors, not for an operator reading our stderr.
+process.noDeprecation = true;
+
 /** A reader that went away (`| head -1`) is not an error: stop writing to it, quietly. */
 function sink(stream: NodeJS.WriteStream): Runtime['stdout'] {
   let open = true;

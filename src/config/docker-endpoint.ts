@@ -15,6 +15,8 @@ export interface DockerEndpoint {
   readonly port?: number;
   readonly protocol?: 'http' | 'https' | 'ssh';
   readonly username?: string;
+  /** For ssh://: the agent socket (SSH_AUTH_SOCK) and/or a default private key, as ssh would use them. */
+  readonly ssh?: { readonly agent?: string; readonly privateKeyPath?: string };
   /** Client TLS material (ca.pem, cert.pem, key.pem in certPath); verify = check the server against ca.pem. */
   readonly tls?: { readonly certPath: string; readonly verify: boolean };
 }
@@ -36,12 +38,21 @@ export function resolveDockerEndpoint(
     const verify = nonEmpty(env.DOCKER_TLS_VERIFY) !== undefined;
     const wantsTls = verify || nonEmpty(env.DOCKER_TLS) !== undefined;
     const certPath = nonEmpty(env.DOCKER_CERT_PATH) ?? (homeDir === undefined ? '.docker' : join(homeDir, '.docker'));
-    return endpointFromHost(explicit, wantsTls ? { certPath, verify } : undefined, explicit);
+    return withSsh(endpointFromHost(explicit, wantsTls ? { certPath, verify } : undefined, explicit), env, homeDir, readText);
   }
   const configDir = nonEmpty(env.DOCKER_CONFIG) ?? (homeDir === undefined ? '.docker' : join(homeDir, '.docker'));
   const contextName = nonEmpty(env.DOCKER_CONTEXT) ?? currentContext(configDir, readText);
   if (contextName === undefined || contextName === 'default') return LOCAL;
-  return contextEndpoint(configDir, contextName, readText);
+  return withSsh(contextEndpoint(configDir, contextName, readText), env, homeDir, readText);
+}
+
+/** The credentials `ssh` would offer: the agent, else the first default identity file. */
+function withSsh(endpoint: DockerEndpoint, env: Readonly<Record<string, string | undefined>>, homeDir: string | undefined, readText: ReadText): DockerEndpoint {
+  if (endpoint.protocol !== 'ssh') return endpoint;
+  const agent = nonEmpty(env.SSH_AUTH_SOCK);
+  const keys = homeDir === undefined ? [] : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homeDir, '.ssh', name));
+  const privateKeyPath = keys.find((path) => readText(path) !== undefined);
+  return { ...endpoint, ssh: { ...(agent === undefined ? {} : { agent }), ...(privateKeyPath === undefined ? {} : { privateKeyPath }) } };
 }
 
 function endpointFromHost(raw: string, tls: DockerEndpoint['tls'], description: string): DockerEndpoint {

@@ -47,6 +47,14 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
     port: endpoint.port,
     protocol: endpoint.protocol,
     username: endpoint.username,
+    ...(endpoint.ssh === undefined
+      ? {}
+      : {
+          sshOptions: {
+            ...(endpoint.ssh.agent === undefined ? {} : { agent: endpoint.ssh.agent }),
+            ...(endpoint.ssh.privateKeyPath === undefined ? {} : { privateKey: readFileSync(endpoint.ssh.privateKeyPath) }),
+          },
+        }),
   } as Docker.DockerOptions;
   if (endpoint.tls === undefined) return options;
   const read = (file: string) => readFileSync(join(endpoint.tls?.certPath ?? '.', file));

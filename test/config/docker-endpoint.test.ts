@@ -19,6 +19,16 @@ describe('resolveDockerEndpoint', () => {
     expect(resolveDockerEndpoint(env, override, HOME)).toMatchObject(expected);
   });
 
+  it('offers ssh the agent and the default identity, as ssh would', () => {
+    const withKey = files({ '/home/u/.ssh/id_rsa': 'KEY' });
+    expect(resolveDockerEndpoint({ DOCKER_HOST: 'ssh://ops@h', SSH_AUTH_SOCK: '/run/agent' }, undefined, HOME, withKey)).toMatchObject({
+      protocol: 'ssh',
+      ssh: { agent: '/run/agent', privateKeyPath: '/home/u/.ssh/id_rsa' },
+    });
+    expect(resolveDockerEndpoint({ DOCKER_HOST: 'ssh://h' }, undefined, HOME)).toMatchObject({ ssh: {} });
+    expect(resolveDockerEndpoint({ DOCKER_HOST: 'tcp://h:2375' }, undefined, HOME, withKey).ssh).toBeUndefined();
+  });
+
   it('refuses an unknown scheme', () => {
     expect(() => resolveDockerEndpoint({ DOCKER_HOST: 'ftp://x' })).toThrow(/unsupported Docker host scheme/);
   });

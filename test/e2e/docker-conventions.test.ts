@@ -3,13 +3,15 @@
 // TCP + mutual TLS (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, --docker-host), the JUnit
 // report of `validate --junit`, and `doctor`. No secret may ever show up in output or the store.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { authsEntry, credentialHelper, dockerConfigDir, leaksIn, secretForms, storeBytes, tempDir } from './support/auth.js';
 import { BIN, containersCreatedSince, dockerOk, explain, jsonLines, leftoverContainers, tempCli, type Cli, type CliResult } from './support/cli.js';
 import { pushImage, startRegistry, type Registry } from './support/registry.js';
+import { startSshEngine } from './support/ssh-engine.js';
 import { startTlsEngine, type TlsEngine } from './support/tls-engine.js';
 
 const e2e = inject('e2e');
@@ -390,6 +392,24 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
       expect(quiet.stdout).not.toContain('pulling');
       expect(quiet.stdout).not.toContain('smoke-test running');
       expect(quiet.stdout).toContain(`${name('tty')}  verified → ${pinnedShared('good')}`);
+    });
+  });
+
+  describe('a remote engine over ssh://', () => {
+    const sshd = process.getuid?.() === 0 && existsSync('/usr/sbin/sshd');
+    // .ci/engine.sh installs openssh-server; in CI a missing sshd is a failure, not a skip.
+    it.skipIf(!sshd && process.env.CI !== 'true')('DOCKER_HOST=ssh://user@host runs the engine through ssh, with the key ssh would use', async () => {
+      const engine = await startSshEngine();
+      onTestFinished(() => engine.stop());
+      const cli = await tempCli();
+      const env = { DOCKER_HOST: engine.dockerHost, HOME: engine.home };
+      const doctor = await cli.run(['doctor'], { env });
+      expect(doctor.exitCode, explain(doctor)).toBe(0);
+      expect(doctor.lines[0]).toMatch(new RegExp(`^ok  engine  ${engine.dockerHost} answers: Docker `));
+      const set = await cli.run(['set', name('ssh'), e2e.images.good, '--create'], { env });
+      expect(set.exitCode, explain(set)).toBe(0);
+      expect(set.lines).toEqual([`${name('ssh')}  pending  ${e2e.images.good}`, `${name('ssh')}  verified → ${pinnedShared('good')}`]);
+      expect(set.stderr).not.toMatch(/DeprecationWarning/);
     });
   });
 });
