@@ -66,7 +66,10 @@ function describeAudit(entry: AuditEntry): string {
       return `${String(detail.operator)} ${entry.from === null ? '' : `${entry.from} → `}${entry.to ?? ''}${detail.bootstrap === true ? ' (created the store)' : ''}`;
     case 'operator_revoked':
       return `${String(detail.operator)} (was ${entry.from ?? '?'})`;
+    case 'default_worker_image_changed':
+      return `${entry.from ?? '(none)'} → ${entry.to ?? '(none)'}`;
     default:
+      if (detail.created === true) return `created with ${entry.to ?? 'no image of its own (global default)'}`;
       return `${entry.from ?? '(global default)'} → ${entry.to ?? '(global default)'}`;
   }
 }

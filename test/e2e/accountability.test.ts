@@ -276,7 +276,7 @@ describe.skipIf(!e2e.engine)('accountability: roles and the audit trail', () => 
         `bob  acme  validation_failed  ${e2e.images['no-git']} failed: ${reason}`,
         `bob  acme  project_worker_image_changed  ${e2e.images.good} → ${e2e.images['no-git']}`,
         `${ALICE}  acme  validation_verified  ${e2e.images.good} verified → ${pinned('good')}`,
-        `${ALICE}  acme  project_worker_image_changed  (global default) → ${e2e.images.good}`,
+        `${ALICE}  acme  project_worker_image_changed  created with ${e2e.images.good}`,
       ]);
       const times = h.lines.map((line) => line.slice(0, 24));
       expect([...times].sort().reverse()).toEqual(times);
