@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRevalidation, needsAttention, type Evaluation } from '../../src/lifecycle/classify.js';
 import { failed } from '../../src/lifecycle/decisions.js';
-import { projectSubject, type ImageSlot, type ValidationVerdict } from '../../src/lifecycle/model.js';
+import { type ImageSlot, type ValidationVerdict } from '../../src/lifecycle/model.js';
 import { DockerFailure } from '../../src/ports/docker.js';
+import { slotWith } from '../support/slots.js';
 
 const OLD = `r.test/w@sha256:${'1'.repeat(64)}`;
 const NEW = `r.test/w@sha256:${'2'.repeat(64)}`;
 const HASH = 'contract-v2';
 
-const slot = (overrides: Partial<ImageSlot> = {}): ImageSlot => ({
-  subject: projectSubject('acme'),
-  reference: 'r.test/w:1',
-  status: 'verified',
-  digest: OLD,
-  pinKind: 'registry',
-  error: null,
-  allowLocal: false,
-  generation: 3,
-  createdAt: 't',
-  updatedAt: 't',
-  validatedAt: 't',
-  contractHash: HASH,
-  ...overrides,
-});
+const slot = (overrides: Partial<ImageSlot> = {}): ImageSlot => slotWith({ digest: OLD, generation: 3, contractHash: HASH, ...overrides });
 const verified = (digest: string): ValidationVerdict => ({ status: 'verified', digest, pinKind: 'registry', warnings: [] });
 const evaluation = (verdict: ValidationVerdict, pin: string | undefined, pullFailure?: DockerFailure): Evaluation => ({ verdict, pin, pullFailure, cached: false });
 const checksFailed = failed('checks-failed', 'hard checks failed: git --version');

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot } from '../../src/lifecycle/model.js';
+import { DEFAULT_SUBJECT, type ImageSlot } from '../../src/lifecycle/model.js';
 import { decideLaunchImage } from '../../src/lifecycle/resolution.js';
+import { slotWith } from '../support/slots.js';
 
 const DIGEST = `r.test/w@sha256:${'d'.repeat(64)}`;
-const slot = (overrides: Partial<ImageSlot>): ImageSlot => ({
-  subject: projectSubject('acme'),
-  reference: 'r.test/w:1',
-  status: 'verified',
-  digest: DIGEST,
-  pinKind: 'registry',
-  error: null,
-  allowLocal: false,
-  generation: 1,
-  createdAt: 't',
-  updatedAt: 't',
-  validatedAt: 't',
-  contractHash: null,
-  ...overrides,
-});
+const slot = (overrides: Partial<ImageSlot> = {}): ImageSlot => slotWith({ digest: DIGEST, ...overrides });
 
 describe('decideLaunchImage', () => {
   it('hands out the pinned digest of a verified project', () => {

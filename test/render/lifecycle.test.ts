@@ -3,27 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationVerdict } from '../../src/lifecycle/model.js';
 import { finishedLine, slotLine } from '../../src/render/lifecycle.js';
+import { slotWith } from '../support/slots.js';
 
 // Scripts grep these lines: the grammar is asserted to the character, without colour.
 const plain = new Chalk({ level: 0 });
 const PIN = `r.test/acme/worker@sha256:${'a'.repeat(64)}`;
 const OLD = `r.test/acme/worker@sha256:${'b'.repeat(64)}`;
 
-const slot = (overrides: Partial<ImageSlot>): ImageSlot => ({
-  subject: projectSubject('acme'),
-  reference: 'r.test/acme/worker:1',
-  status: 'verified',
-  digest: PIN,
-  pinKind: 'registry',
-  error: null,
-  allowLocal: false,
-  generation: 1,
-  createdAt: 't',
-  updatedAt: 't',
-  validatedAt: 't',
-  contractHash: 'h',
-  ...overrides,
-});
+const slot = (overrides: Partial<ImageSlot> = {}): ImageSlot => slotWith({ reference: 'r.test/acme/worker:1', digest: PIN, contractHash: 'h', ...overrides });
 
 const finished = (overrides: Partial<Extract<LifecycleEvent, { type: 'finished' }>>): Extract<LifecycleEvent, { type: 'finished' }> => ({
   type: 'finished',
