@@ -339,17 +339,13 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
     });
   });
 
-  it('no container of ours from this file is left running', async () => {
-    const r = await dockerOk(['ps', '-a', '-q', '--filter', 'label=io.cascade-image.managed=true', '--format', '{{.Label "io.cascade-image.project"}}']);
-    expect(r.split('\n').filter((p) => p.startsWith(`dc-${RUN}-`))).toEqual([]);
-  });
-
   describe('progress on a terminal', () => {
     // `script` gives the CLI a real pseudo-terminal; CI is removed from its environment, since
     // under CI=true the CLI deliberately prints plain lifecycle lines only.
-    const onTerminal = async (cli: Cli, args: readonly string[]) => {
+    const onTerminal = async (cli: Cli, args: readonly string[], { sized = true } = {}) => {
       // A pty from `script` has no size; a real terminal has one (a sizeless one gets plain lines).
-      const command = `stty cols 120 rows 40; ${['node', BIN, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ')}`;
+      const words = ['node', BIN, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ');
+      const command = sized ? `stty cols 120 rows 40; ${words}` : words;
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
       return execa('script', ['-qefc', command, '/dev/null'], {
@@ -364,17 +360,7 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
 
     it('on a sizeless pty (no columns) it prints plain lines and finishes', async () => {
       const cli = await tempCli();
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
-      const command = ['node', BIN, 'set', name('bare'), e2e.images.hang, '--create', '--timeout', '2s'].map((word) => `'${word}'`).join(' ');
-      const bare = await execa('script', ['-qefc', command, '/dev/null'], {
-        env: { ...env, CASCADE_IMAGE_DB: cli.db, CASCADE_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1' },
-        extendEnv: false,
-        reject: false,
-        stdin: 'ignore',
-        timeout: 60_000,
-        maxBuffer: 4 * 1024 * 1024,
-      });
+      const bare = await onTerminal(cli, ['set', name('bare'), e2e.images.hang, '--create', '--timeout', '2s'], { sized: false });
       expect(bare.timedOut).toBe(false);
       expect(bare.stdout).toContain(`${name('bare')}  failed: smoke-test timed out after 2s`);
       expect(bare.stdout).not.toContain('smoke-test running');
@@ -411,6 +397,10 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
       expect(set.lines).toEqual([`${name('ssh')}  pending  ${e2e.images.good}`, `${name('ssh')}  verified → ${pinnedShared('good')}`]);
       expect(set.stderr).not.toMatch(/DeprecationWarning/);
     });
+  });
+  it('no container of ours from this file is left running', async () => {
+    const r = await dockerOk(['ps', '-a', '-q', '--filter', 'label=io.cascade-image.managed=true', '--format', '{{.Label "io.cascade-image.project"}}']);
+    expect(r.split('\n').filter((p) => p.startsWith(`dc-${RUN}-`))).toEqual([]);
   });
 });
 
