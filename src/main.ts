@@ -69,10 +69,20 @@ const runtime: Runtime = {
     process.on('SIGINT', listener);
     process.on('SIGTERM', listener);
     return () => {
+      // Once interrupted, keep listening until exit: a second Ctrl-C that lands after the run wound
+      // down must still exit 130/143, not kill the process by signal.
+      if (signalled > 0) return;
       process.off('SIGINT', listener);
       process.off('SIGTERM', listener);
     };
   },
 };
 
-process.exitCode = await run(runtime, packageJson.version);
+const exitCode = await run(runtime, packageJson.version);
+if (signalled > 0) {
+  // Interrupted: leave as soon as the output is out. Node's own teardown drops our signal handlers,
+  // so lingering in it would let a second Ctrl-C kill the process by signal instead of exit 130/143.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(exitCode);
+}
+process.exitCode = exitCode;
