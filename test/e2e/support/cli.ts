@@ -257,11 +257,11 @@ export interface EngineEvent {
 }
 
 /**
- * Container `create` events of our managed containers for one project label between `since` and
- * now, from the engine's own event log: proof that a command created no container, even one it
- * already removed again.
+ * Container `create` events carrying every given label (`key=value`) between `since` and now, from
+ * the engine's own event log: proof that a command created no container, even one it already
+ * removed again.
  */
-export async function containersCreatedSince(since: Date, project: string): Promise<EngineEvent[]> {
+export async function containerCreateEvents(since: Date, labels: readonly string[]): Promise<EngineEvent[]> {
   const secs = (ms: number) => (ms / 1000).toFixed(3);
   // The engine runs on this host's clock; ask with a margin, then keep only events at or after `since`.
   const r = await docker([
@@ -270,14 +270,18 @@ export async function containersCreatedSince(since: Date, project: string): Prom
     '--until', secs(Date.now() + 100),
     '--filter', 'type=container',
     '--filter', 'event=create',
-    '--filter', `label=${MANAGED_LABEL}=true`,
-    '--filter', `label=io.cascade-image.project=${project}`,
+    ...labels.flatMap((label) => ['--filter', `label=${label}`]),
     '--format', '{{json .}}',
   ]);
   if (r.exitCode !== 0) throw new Error(`docker events failed: ${r.stderr}`);
   return splitLines(r.stdout.trim())
     .map((line) => JSON.parse(line) as EngineEvent)
     .filter((event) => event.timeNano / 1e6 >= since.getTime() - 1);
+}
+
+/** Container `create` events of our managed containers for one project label since `since`. */
+export function containersCreatedSince(since: Date, project: string): Promise<EngineEvent[]> {
+  return containerCreateEvents(since, [`${MANAGED_LABEL}=true`, `io.cascade-image.project=${project}`]);
 }
 
 /** `docker image inspect --format {{.Id}}` */

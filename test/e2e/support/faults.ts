@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { onTestFinished } from 'vitest';
-import { MANAGED_LABEL, type CliProcess, type EngineEvent, type RunRow, type StoreSnapshot } from './cli.js';
+import { containerCreateEvents, MANAGED_LABEL, type CliProcess, type EngineEvent, type RunRow, type StoreSnapshot } from './cli.js';
 
 /** Label our tests put on containers they create themselves (never one cascade-image uses). */
 export const TEST_LABEL = 'io.cascade-image.test.faults';
@@ -96,18 +96,8 @@ export async function waitForSmokeContainer(store: StoreSnapshot, project: strin
 }
 
 /** Container `create` events of one validation run (label run-id) since `since`, from the engine's event log. */
-export async function createEventsOfRun(since: Date, runId: string): Promise<EngineEvent[]> {
-  const secs = (ms: number) => (ms / 1000).toFixed(3);
-  const out = await dockerOut([
-    'events',
-    '--since', secs(since.getTime() - 1000),
-    '--until', secs(Date.now() + 100),
-    '--filter', 'type=container',
-    '--filter', 'event=create',
-    '--filter', `label=${RUN_ID_LABEL}=${runId}`,
-    '--format', '{{json .}}',
-  ]);
-  return out === '' ? [] : out.split('\n').map((line) => JSON.parse(line) as EngineEvent);
+export function createEventsOfRun(since: Date, runId: string): Promise<EngineEvent[]> {
+  return containerCreateEvents(since, [`${RUN_ID_LABEL}=${runId}`]);
 }
 
 /** The NDJSON lines a live `--json` process printed so far, and a way to wait for one. */
