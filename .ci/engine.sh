@@ -37,7 +37,7 @@ engine_line() {
 }
 
 # package -> the file it must provide (a path, or a command looked up on PATH)
-PKGS=(docker.io docker-registry bash-static busybox-static apache2-utils openssh-server)
+PKGS=(docker.io docker-registry bash-static busybox-static apache2-utils openssh-server zsh)
 pkg_present() {
   case "$1" in
     docker.io)       command -v docker >/dev/null 2>&1 && { engine_answers || command -v dockerd >/dev/null 2>&1; } ;;
@@ -46,6 +46,7 @@ pkg_present() {
     busybox-static)  [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 ;;
     apache2-utils)   command -v htpasswd >/dev/null 2>&1 ;;
     openssh-server)  [ -x /usr/sbin/sshd ] ;;  # the ssh:// DOCKER_HOST e2e test runs a loopback sshd
+    zsh)             command -v zsh >/dev/null 2>&1 ;;  # the zsh completion tests (and the pty driver) run zsh
   esac
 }
 missing_pkgs() {

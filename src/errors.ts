@@ -57,8 +57,46 @@ export class InvalidReferenceError extends UsageError {
 
 export class ProjectNotFoundError extends UsageError {
   override readonly code = 'PROJECT_NOT_FOUND';
-  constructor(readonly project: string, hint = `create it with: cascade-image set ${project} <ref> --create`) {
-    super(`project ${JSON.stringify(project)} does not exist`, { hint });
+  /**
+   * What the user most likely wants next: create it (a change named it) or look it up (a read did).
+   * The CLI turns this into a hint naming its own commands.
+   */
+  constructor(
+    readonly project: string,
+    readonly next: 'create' | 'list' = 'create',
+  ) {
+    super(`project ${JSON.stringify(project)} does not exist`);
+  }
+}
+
+/** `create` of a project that exists already. */
+export class ProjectExistsError extends UsageError {
+  constructor(readonly project: string) {
+    super(`project ${JSON.stringify(project)} already exists`);
+  }
+}
+
+/** `delete` of a project that still has its own image, without --force. */
+export class ProjectHasImageError extends UsageError {
+  constructor(
+    readonly project: string,
+    readonly reference: string,
+  ) {
+    super(`project ${JSON.stringify(project)} still has a worker image (${reference})`);
+  }
+}
+
+/** `operators revoke` of someone who is not an operator. */
+export class NotAnOperatorError extends UsageError {
+  constructor(readonly actor: string) {
+    super(`${actor} is not an operator`);
+  }
+}
+
+/** Revoking or demoting the only superadmin would leave nobody able to change anything. */
+export class LastSuperadminError extends UsageError {
+  constructor(readonly actor: string) {
+    super(`${actor} is the last superadmin and cannot be revoked`);
   }
 }
 
@@ -69,12 +107,7 @@ export class ForbiddenError extends CascadeError {
     readonly actor: string,
     readonly required: 'superadmin' | 'operator' = 'superadmin',
   ) {
-    super(`forbidden: ${actor} is not ${required === 'superadmin' ? 'a superadmin' : 'an operator'}`, {
-      hint:
-        required === 'superadmin'
-          ? `ask a superadmin to run: cascade-image operators grant ${actor} --role superadmin`
-          : `ask a superadmin to run: cascade-image operators grant ${actor} --role viewer`,
-    });
+    super(`forbidden: ${actor} is not ${required === 'superadmin' ? 'a superadmin' : 'an operator'}`);
   }
 }
 
@@ -92,23 +125,64 @@ export class EngineUnavailableError extends CascadeError {
   readonly exitCode = ExitCode.unavailable;
 }
 
+/** What the Docker adapter found wrong, in our words; nothing above the adapter reads engine text. */
+export type DockerFailureKind =
+  /** The engine did not answer (socket missing, daemon down). */
+  | 'engine-unavailable'
+  /** The registry refused us (auth). */
+  | 'denied'
+  /** The registry has no such repository or tag. */
+  | 'not-found'
+  /** The registry could not be reached. */
+  | 'registry-unreachable'
+  /** No manifest for the engine's platform. */
+  | 'platform'
+  /** The image has no bash to run the smoke-test with. */
+  | 'no-bash'
+  /** The image is not present locally (inspect/run by digest). */
+  | 'image-missing'
+  | 'aborted'
+  | 'other';
+
+/**
+ * A failure from the engine, classified once by the adapter. A validation turns it into a
+ * `failed` verdict; anywhere else it ends the command: 69 (the engine is unavailable or unusable),
+ * 130 for an interrupted call.
+ */
+export class DockerFailure extends CascadeError {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  /** What went wrong, without the endpoint (the message names the endpoint where it matters). */
+  readonly detail: string;
+
+  constructor(
+    readonly kind: DockerFailureKind,
+    detail: string,
+    options: { cause?: unknown; endpoint?: string } = {},
+  ) {
+    super(kind === 'engine-unavailable' && options.endpoint !== undefined ? `Docker engine unreachable at ${options.endpoint}: ${detail}` : detail, options);
+    this.detail = detail;
+    this.code = kind === 'engine-unavailable' ? 'ENGINE_UNAVAILABLE' : kind === 'aborted' ? 'INTERRUPTED' : 'ENGINE_ERROR';
+    this.exitCode = kind === 'aborted' ? ExitCode.interrupted : ExitCode.unavailable;
+  }
+}
+
+/** Why a launcher cannot have an image yet: it is pending, it failed, or there is none at all. */
+export type NotLaunchableSituation = 'pending' | 'failed' | 'no-image';
+
 /** A launcher asked for an image that is not (yet) launchable. */
 export class NotLaunchableError extends CascadeError {
   readonly code: string;
   readonly exitCode: ExitCodeValue;
-  constructor(message: string, readonly state: 'pending' | 'failed', hint?: string) {
-    super(message, hint === undefined ? {} : { hint });
-    this.code = state === 'pending' ? 'NOT_LAUNCHABLE_PENDING' : 'NOT_LAUNCHABLE_FAILED';
-    this.exitCode = state === 'pending' ? ExitCode.pending : ExitCode.failed;
-  }
-}
-
-export class InterruptedError extends CascadeError {
-  readonly code = 'INTERRUPTED';
-  readonly exitCode: ExitCodeValue;
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted (${signal})`);
-    this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
+  constructor(
+    message: string,
+    readonly situation: NotLaunchableSituation,
+    /** The project id, or null for the global default. */
+    readonly project: string | null,
+  ) {
+    super(message);
+    this.code = situation === 'pending' ? 'NOT_LAUNCHABLE_PENDING' : 'NOT_LAUNCHABLE_FAILED';
+    this.exitCode = situation === 'pending' ? ExitCode.pending : ExitCode.failed;
   }
 }
 

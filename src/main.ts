@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, homedir, userInfo } from 'node:os';
 import { run } from './cli/run.js';
 import type { Runtime } from './cli/runtime.js';
+import type { TextSink } from './render/streams.js';
 
 /**
  * The process boundary: the only module that reads argv and env, listens for signals and sets
@@ -24,7 +25,7 @@ let signalled = 0;
 process.noDeprecation = true;
 
 /** A reader that went away (`| head -1`) is not an error: stop writing to it, quietly. */
-function sink(stream: NodeJS.WriteStream): Runtime['stdout'] {
+function sink(stream: NodeJS.WriteStream): TextSink {
   let open = true;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

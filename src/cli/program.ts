@@ -1,19 +1,31 @@
 import { Command } from 'commander';
-import type { ExitCodeValue } from '../errors.js';
-import { registerAdminCommands } from './admin-commands.js';
-import { registerChangeCommands } from './change-commands.js';
-import { AppContext, type GlobalOptions } from './context.js';
-import { registerReadCommands } from './read-commands.js';
+import { registerCleanup } from './commands/cleanup.js';
+import { registerClear } from './commands/clear.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerCreate } from './commands/create.js';
+import { registerDefaults } from './commands/defaults.js';
+import { registerDelete } from './commands/delete.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerHistory } from './commands/history.js';
+import { registerList } from './commands/list.js';
+import { registerOperators } from './commands/operators.js';
+import { registerRef } from './commands/ref.js';
+import { registerResolve } from './commands/resolve.js';
+import { registerSet } from './commands/set.js';
+import { registerShow } from './commands/show.js';
+import { registerUpdate } from './commands/update.js';
+import { registerValidate } from './commands/validate.js';
 import type { CliKit } from './kit.js';
-import type { Runtime } from './runtime.js';
 
 /**
- * The command tree. Each action parses its flags, calls one command function, renders the typed
- * result and reports an exit code through `settle`; nothing here touches `process`.
+ * The command tree. Each action checks its arguments, calls one command function with the
+ * dependencies it declares, renders the typed result and returns the exit code; nothing here
+ * touches `process`.
  */
-export function buildProgram(runtime: Runtime, version: string, settle: (code: ExitCodeValue) => void, onContext: (ctx: AppContext) => void): Command {
+export function buildProgram(kit: CliKit, version: string): Command {
   // Set before any subcommand exists: commander copies these settings into each subcommand when
   // it is created, so a usage error in `set` throws (exit 2) instead of calling process.exit(1).
+  const { runtime } = kit;
   const program = new Command('cascade-image')
     .exitOverride()
     .configureOutput({ writeOut: (text) => runtime.stdout.write(text), writeErr: (text) => runtime.stderr.write(text) })
@@ -27,17 +39,24 @@ export function buildProgram(runtime: Runtime, version: string, settle: (code: E
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nExit codes: 0 ok/verified, 1 validation failed or not launchable, 2 bad input, 69 engine or store unavailable,\n75 still pending (resolve), 77 forbidden, 130/143 interrupted.');
 
-  const kit: CliKit = {
-    runtime,
-    settle,
-    context: (command) => {
-      const ctx = new AppContext(runtime, command.optsWithGlobals<GlobalOptions>());
-      onContext(ctx);
-      return ctx;
-    },
-  };
-  registerChangeCommands(program, kit);
-  registerReadCommands(program, kit);
-  registerAdminCommands(program, kit);
+  // Changes and their lifecycle.
+  registerSet(program, kit);
+  registerClear(program, kit);
+  registerValidate(program, kit);
+  registerDefaults(program, kit);
+  registerCreate(program, kit);
+  registerUpdate(program, kit);
+  registerDelete(program, kit);
+  // Reads.
+  registerShow(program, kit);
+  registerList(program, kit);
+  registerResolve(program, kit);
+  registerRef(program, kit);
+  registerHistory(program, kit);
+  // Operating the tool itself.
+  registerOperators(program, kit);
+  registerCleanup(program, kit);
+  registerDoctor(program, kit);
+  registerCompletion(program, kit);
   return program;
 }

@@ -1,24 +1,32 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { asCascadeError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../render/output.js';
-import type { AppContext } from './context.js';
+import { hintFor } from './hints.js';
+import type { CliKit } from './kit.js';
 import { buildProgram } from './program.js';
 import type { Runtime } from './runtime.js';
+import { Services, type GlobalOptions } from './services.js';
 
 /** Runs one invocation and returns its exit code; errors become a clear message and their exit code. */
 export async function run(runtime: Runtime, version: string): Promise<number> {
   let exitCode: ExitCodeValue = ExitCode.ok;
-  const contexts: AppContext[] = [];
-  const program = buildProgram(
+  const opened: Services[] = [];
+  const kit: CliKit = {
     runtime,
-    version,
-    (code) => {
-      exitCode = code;
+    services: (command: Command) => {
+      const services = new Services(runtime, command.optsWithGlobals<GlobalOptions>());
+      opened.push(services);
+      return services;
     },
-    (ctx) => contexts.push(ctx),
-  );
+    action:
+      (handler) =>
+      async (...args) => {
+        exitCode = await handler(...args);
+      },
+  };
+  const program = buildProgram(kit, version);
   const unsubscribe = runtime.onSignal((signal) => {
-    for (const ctx of contexts) ctx.abort(signal);
+    for (const services of opened) services.abort(signal);
   });
   try {
     await program.parseAsync([...runtime.argv], { from: 'user' });
@@ -28,23 +36,28 @@ export async function run(runtime: Runtime, version: string): Promise<number> {
       // Help and --version are successes; every other commander complaint is a usage error.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    const failure = asCascadeError(error);
-    const ctx = contexts.at(-1);
-    if (ctx?.output.json === true) {
-      ctx.output.jsonLine({
-        schemaVersion: JSON_SCHEMA_VERSION,
-        ok: false,
-        error: { code: failure.code, message: failure.message, hint: failure.hint ?? null, exitCode: failure.exitCode },
-      });
-    }
-    runtime.stderr.write(`cascade-image: ${failure.message}\n`);
-    if (failure.hint !== undefined) runtime.stderr.write(`  hint: ${failure.hint}\n`);
-    if (failure.exitCode === ExitCode.internal && failure.cause instanceof Error && runtime.env.CASCADE_IMAGE_DEBUG) {
-      runtime.stderr.write(`${failure.cause.stack ?? ''}\n`);
-    }
-    return failure.exitCode;
+    return reportError(runtime, error, opened.at(-1));
   } finally {
     unsubscribe();
-    await Promise.all(contexts.map((ctx) => ctx.close().catch(() => undefined)));
+    await Promise.all(opened.map((services) => services.close().catch(() => undefined)));
   }
+}
+
+/** The error as a person reads it (stderr, with what to do) and, with --json, as the error envelope. */
+function reportError(runtime: Runtime, error: unknown, services: Services | undefined): ExitCodeValue {
+  const failure = asCascadeError(error);
+  const hint = hintFor(failure);
+  if (services?.output.json === true) {
+    services.output.jsonLine({
+      schemaVersion: JSON_SCHEMA_VERSION,
+      ok: false,
+      error: { code: failure.code, message: failure.message, hint: hint ?? null, exitCode: failure.exitCode },
+    });
+  }
+  runtime.stderr.write(`cascade-image: ${failure.message}\n`);
+  if (hint !== undefined) runtime.stderr.write(`  hint: ${hint}\n`);
+  if (failure.exitCode === ExitCode.internal && failure.cause instanceof Error && runtime.env.CASCADE_IMAGE_DEBUG) {
+    runtime.stderr.write(`${failure.cause.stack ?? ''}\n`);
+  }
+  return failure.exitCode;
 }

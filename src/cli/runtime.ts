@@ -1,16 +1,8 @@
-/** Everything the CLI needs from the process, handed in by the entry module (the one process boundary). */
-export interface TextSink {
-  write(text: string): void;
-  readonly isTTY: boolean;
-}
+import type { OutputStreams } from '../render/streams.js';
 
-export interface Runtime {
+/** Everything the CLI needs from the process, handed in by the entry module (the one process boundary). */
+export interface Runtime extends OutputStreams {
   readonly argv: readonly string[];
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: TextSink;
-  readonly stderr: TextSink;
-  /** The real stderr stream when it is a terminal: for live progress bars and spinners only. */
-  readonly terminal: NodeJS.WriteStream | undefined;
   readonly pid: number;
   readonly hostname: string;
   readonly username: string;

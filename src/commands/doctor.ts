@@ -1,8 +1,11 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AppContext } from '../cli/context.js';
-import { CascadeError } from '../errors.js';
+import { CascadeError, DockerFailure } from '../errors.js';
+import type { RegistryCredentials } from '../ports/credentials.js';
+import type { DockerPort } from '../ports/docker.js';
+import type { StorePort } from '../ports/store.js';
 import { parseNormalizedNamed } from '../reference/index.js';
+import type { Lazy } from './deps.js';
 
 export interface DoctorCheck {
   readonly name: string;
@@ -12,22 +15,43 @@ export interface DoctorCheck {
   readonly fix: string | null;
 }
 
+export interface DoctorDeps {
+  /** The endpoint's description; throws when DOCKER_HOST / the context cannot be resolved. */
+  readonly endpoint: () => string;
+  readonly docker: Lazy<DockerPort>;
+  readonly storePath: string;
+  readonly storeExists: () => boolean;
+  /** The existing store, opened read-only in spirit: doctor never creates it. */
+  readonly store: Lazy<StorePort>;
+  readonly credentials: RegistryCredentials;
+  /** GETs a URL with a short deadline; resolves the HTTP status, rejects when nothing answered. */
+  readonly httpStatus: (url: string) => Promise<number>;
+}
+
+export interface DoctorReport {
+  readonly checks: readonly DoctorCheck[];
+  readonly ok: boolean;
+  /** The engine did not answer: the command's exit code is 69 then, as for every command. */
+  readonly engineUnavailable: boolean;
+}
+
 /**
  * Where everything is and whether it answers: the engine, the store, and for a registry the
  * credential source that would answer (never the secret) and whether the registry itself answers.
  */
-export async function doctor(ctx: AppContext, registries: readonly string[]): Promise<readonly DoctorCheck[]> {
-  const checks: DoctorCheck[] = [await engineCheck(ctx), ...storeChecks(ctx)];
-  if (checks.at(-1)?.ok === true && ctx.storeExists()) checks.push(await schemaCheck(ctx));
-  for (const registry of registries) checks.push(...(await registryChecks(ctx, registry)));
-  return checks;
+export async function doctor(input: { readonly registries: readonly string[] }, deps: DoctorDeps): Promise<DoctorReport> {
+  const engine = await engineCheck(deps);
+  const checks: DoctorCheck[] = [engine, ...storeChecks(deps.storePath)];
+  if (checks.at(-1)?.ok === true && deps.storeExists()) checks.push(await schemaCheck(deps));
+  for (const registry of input.registries) checks.push(...(await registryChecks(deps, registry)));
+  return { checks, ok: checks.every((check) => check.ok), engineUnavailable: !engine.ok };
 }
 
-async function engineCheck(ctx: AppContext): Promise<DoctorCheck> {
+async function engineCheck(deps: DoctorDeps): Promise<DoctorCheck> {
   let endpoint = '(unresolved)';
   try {
-    endpoint = ctx.dockerEndpoint().description;
-    const version = await (await ctx.docker()).version();
+    endpoint = deps.endpoint();
+    const version = await (await deps.docker()).version();
     return { name: 'engine', ok: true, detail: `${endpoint} answers: Docker ${version.version} (API ${version.apiVersion}, ${version.os}/${version.architecture})`, fix: null };
   } catch (error) {
     return {
@@ -39,8 +63,7 @@ async function engineCheck(ctx: AppContext): Promise<DoctorCheck> {
   }
 }
 
-function storeChecks(ctx: AppContext): DoctorCheck[] {
-  const path = ctx.storePath;
+function storeChecks(path: string): DoctorCheck[] {
   if (!existsSync(path)) {
     const folder = nearestExisting(dirname(path));
     const directory = isDirectory(folder);
@@ -65,23 +88,21 @@ function storeChecks(ctx: AppContext): DoctorCheck[] {
   ];
 }
 
-async function schemaCheck(ctx: AppContext): Promise<DoctorCheck> {
+async function schemaCheck(deps: DoctorDeps): Promise<DoctorCheck> {
   try {
-    const store = await ctx.readStore();
+    const store = await deps.store();
     return { name: 'schema', ok: true, detail: `${await store.schemaVersion()} (current)`, fix: null };
   } catch (error) {
     return { name: 'schema', ok: false, detail: messageOf(error), fix: error instanceof CascadeError ? (error.hint ?? null) : null };
   }
 }
 
-async function registryChecks(ctx: AppContext, registry: string): Promise<DoctorCheck[]> {
+async function registryChecks(deps: DoctorDeps, registry: string): Promise<DoctorCheck[]> {
   const parsed = parseNormalizedNamed(registry.includes('/') ? registry : `${registry}/probe`);
   const domain = parsed.ok ? parsed.value.domain : registry;
   const checks: DoctorCheck[] = [];
   try {
-    const lookup = await ctx.credentialLookup(domain);
-    const { describeCredentialSource } = await import('../credentials/index.js');
-    checks.push({ name: `credentials ${domain}`, ok: true, detail: describeCredentialSource(lookup), fix: null });
+    checks.push({ name: `credentials ${domain}`, ok: true, detail: await deps.credentials.describeSource(domain), fix: null });
   } catch (error) {
     checks.push({
       name: `credentials ${domain}`,
@@ -90,22 +111,22 @@ async function registryChecks(ctx: AppContext, registry: string): Promise<Doctor
       fix: error instanceof CascadeError ? (error.hint ?? 'fix your docker config.json') : 'fix your docker config.json',
     });
   }
-  checks.push(await registryAnswers(domain));
+  checks.push(await registryAnswers(deps, domain));
   return checks;
 }
 
 /** GET /v2/: 200 or 401 both mean a registry answers there. Loopback registries speak plain HTTP. */
-async function registryAnswers(domain: string): Promise<DoctorCheck> {
+async function registryAnswers(deps: DoctorDeps, domain: string): Promise<DoctorCheck> {
   const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
   const loopback = /^(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(host);
   const url = `${loopback ? 'http' : 'https'}://${host}/v2/`;
   try {
-    const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(5000), redirect: 'manual' });
-    const answers = response.status === 200 || response.status === 401;
+    const status = await deps.httpStatus(url);
+    const answers = status === 200 || status === 401;
     return {
       name: `registry ${domain}`,
       ok: answers,
-      detail: `${url} answered HTTP ${response.status}${response.status === 401 ? ' (authentication required)' : ''}`,
+      detail: `${url} answered HTTP ${status}${status === 401 ? ' (authentication required)' : ''}`,
       fix: answers ? null : 'check the registry address; a Docker registry answers 200 or 401 on /v2/',
     };
   } catch (error) {
@@ -138,5 +159,7 @@ function isDirectory(path: string): boolean {
 
 function messageOf(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return `${error instanceof Error ? error.message : String(error)}${cause}`;
+  // An engine failure's detail: the check's own line already names the endpoint.
+  const text = error instanceof DockerFailure ? error.detail : error instanceof Error ? error.message : String(error);
+  return `${text}${cause}`;
 }

@@ -1,9 +1,16 @@
-import type { AppContext } from '../cli/context.js';
+import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationRunRecord } from '../domain/index.js';
 import { ProjectNotFoundError } from '../errors.js';
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationRunRecord } from '../lifecycle/model.js';
 import { abandonedReason } from '../lifecycle/leases.js';
-import { checkProjectId } from '../lifecycle/project-id.js';
 import { decideLaunchImage, type DefaultSource, type Resolution } from '../lifecycle/resolution.js';
+import type { StorePort } from '../ports/store.js';
+import type { HereNow, Lazy } from './deps.js';
+
+/** What the read commands need: the store (a missing one reads as empty, never created) and the env's default. */
+export interface ReadDeps {
+  readonly store: Lazy<StorePort>;
+  /** CASCADE_DEFAULT_WORKER_IMAGE, when set: the default handed out unvalidated when none is stored. */
+  readonly envDefault: string | undefined;
+}
 
 export interface ShowResult {
   readonly slot: ImageSlot;
@@ -16,36 +23,40 @@ export interface ShowResult {
 /** The global default as launchers see it: the stored (validated) one, else the environment's (unvalidated). */
 export type DefaultImage = DefaultSource;
 
-export const DEFAULT_IMAGE_ENV = 'CASCADE_DEFAULT_WORKER_IMAGE';
-
-export async function showProject(ctx: AppContext, project: string): Promise<ShowResult> {
-  checkProjectId(project);
-  const store = await ctx.readStore();
-  const slot = await store.getSlot(projectSubject(project));
-  if (slot === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
-  const [lastRun, globalDefault] = await Promise.all([store.lastRun(slot.subject), defaultImage(ctx)]);
+export async function showProject(project: string, deps: ReadDeps & { readonly here: HereNow }): Promise<ShowResult> {
+  const store = await deps.store();
+  const slot = await existingSlot(store, project);
+  const [lastRun, globalDefault] = await Promise.all([store.lastRun(slot.subject), defaultImage(deps)]);
   const currentRun = lastRun?.generation === slot.generation ? lastRun : undefined;
-  const abandoned = slot.status === 'pending' ? abandonedReason(currentRun, ctx.here()) : undefined;
+  const abandoned = slot.status === 'pending' ? abandonedReason(currentRun, deps.here()) : undefined;
   return { slot, lastRun, globalDefault, abandoned };
 }
 
-export async function listProjects(ctx: AppContext): Promise<readonly ImageSlot[]> {
-  return (await ctx.readStore()).listProjects();
+export async function listProjects(deps: Pick<ReadDeps, 'store'>): Promise<readonly ImageSlot[]> {
+  return (await deps.store()).listProjects();
 }
 
-export async function defaultImage(ctx: AppContext): Promise<DefaultImage> {
-  const slot = await (await ctx.readStore()).getSlot(DEFAULT_SUBJECT);
+export async function defaultImage(deps: ReadDeps): Promise<DefaultImage> {
+  const slot = await (await deps.store()).getSlot(DEFAULT_SUBJECT);
   if (slot !== undefined && slot.reference !== null) return { source: 'store', slot };
-  const fromEnv = ctx.env[DEFAULT_IMAGE_ENV];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { source: 'env', reference: fromEnv.trim() };
+  const fromEnv = deps.envDefault?.trim();
+  if (fromEnv !== undefined && fromEnv !== '') return { source: 'env', reference: fromEnv };
   return { source: 'none' };
 }
 
-export async function resolveProject(ctx: AppContext, project: string): Promise<Resolution & { readonly project: string }> {
-  checkProjectId(project);
-  const store = await ctx.readStore();
-  const slot = await store.getSlot(projectSubject(project));
-  if (slot === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
-  const fallback = slot.reference === null ? await defaultImage(ctx) : ({ source: 'none' } as const);
+export interface ResolveResult extends Resolution {
+  readonly project: string;
+}
+
+/** What a launcher may run for the project: only ever a verified digest, or the global default. */
+export async function resolveProject(project: string, deps: ReadDeps): Promise<ResolveResult> {
+  const slot = await existingSlot(await deps.store(), project);
+  const fallback = slot.reference === null ? await defaultImage(deps) : ({ source: 'none' } as const);
   return { project, ...decideLaunchImage(slot, fallback) };
+}
+
+async function existingSlot(store: StorePort, project: string): Promise<ImageSlot> {
+  const slot = await store.getSlot(projectSubject(project));
+  if (slot === undefined) throw new ProjectNotFoundError(project, 'list');
+  return slot;
 }

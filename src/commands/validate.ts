@@ -1,11 +1,10 @@
-import type { AppContext } from '../cli/context.js';
-import { ForbiddenError, ProjectNotFoundError, UsageError } from '../errors.js';
-import type { LifecycleListener } from '../lifecycle/events.js';
-import type { StorePort } from '../ports/store.js';
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type Subject } from '../lifecycle/model.js';
+import { DEFAULT_SUBJECT, projectSubject, sameSubject, type ImageSlot, type LifecycleListener, type Subject } from '../domain/index.js';
+import { ProjectNotFoundError } from '../errors.js';
+import { authorize } from '../lifecycle/authorization.js';
 import { needsValidation } from '../lifecycle/leases.js';
-import { checkProjectId } from '../lifecycle/project-id.js';
 import { validateSlot, type ValidationOutcome } from '../lifecycle/validator.js';
+import type { StorePort } from '../ports/store.js';
+import type { HereNow, Lazy, Validation } from './deps.js';
 
 export interface ValidateInput {
   readonly projects: readonly string[];
@@ -19,6 +18,12 @@ export interface ValidateInput {
   readonly fresh: boolean;
 }
 
+export interface ValidateDeps extends Validation {
+  readonly store: Lazy<StorePort>;
+  readonly here: HereNow;
+  readonly listener: LifecycleListener;
+}
+
 export interface ValidateItem {
   readonly subject: Subject;
   readonly reference: string | null;
@@ -27,64 +32,67 @@ export interface ValidateItem {
   readonly skipped: string | undefined;
 }
 
-/** Validates each named project's current reference again (all of them with --all), one after another. */
-export async function validateProjects(ctx: AppContext, input: ValidateInput, listener: LifecycleListener): Promise<readonly ValidateItem[]> {
-  if (!input.all && !input.stale && input.projects.length === 0 && !input.includeDefault) {
-    throw new UsageError('name at least one project to validate', { hint: 'or validate every project: cascade-image validate --all' });
-  }
-  for (const project of input.projects) checkProjectId(project);
-  const store = await ctx.store();
-  // Re-validation writes lifecycle state: it takes an operator (any role), not just anyone.
-  if ((await store.roleOf(ctx.actor)) === undefined) throw new ForbiddenError(ctx.actor, 'operator');
-  // Read every slot first: an unknown name is refused before any validation starts.
-  const slots: ImageSlot[] = [];
-  if (input.all) slots.push(...(await store.listProjects()));
-  if (input.stale || input.all) {
-    const here = ctx.here();
-    for (const { slot, run } of await store.pendingSlots()) {
-      if (!needsValidation(run, here)) continue;
-      if (!slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
-    }
-  }
-  for (const project of input.projects) {
-    const slot = await store.getSlot(projectSubject(project));
-    if (slot === undefined) throw new ProjectNotFoundError(project, 'see the projects with: cascade-image list');
-    if (!slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
-  }
-  if (input.includeDefault) {
-    const slot = await store.getSlot(DEFAULT_SUBJECT);
-    if (slot !== undefined && !slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
-  }
+/**
+ * Validates each selected project's current reference again, at most `concurrency` at once; an
+ * interrupt lets running validations finish as `failed: interrupted` and starts no new ones.
+ */
+export async function validateProjects(input: ValidateInput, deps: ValidateDeps): Promise<readonly ValidateItem[]> {
+  const store = await deps.store();
+  // Re-validation writes lifecycle state: it takes an operator (any role). Refused before any work.
+  authorize('revalidate', deps.actor, await store.roleOf(deps.actor));
+  const slots = await selectSlots(store, input, deps.here);
 
   const items: ValidateItem[] = new Array(slots.length);
   let next = 0;
   const worker = async () => {
-    while (next < slots.length && !ctx.signal.aborted) {
+    while (next < slots.length && !deps.signal.aborted) {
       const index = next;
       next += 1;
       const slot = slots[index];
       if (slot === undefined) continue;
-      items[index] = await validateOne(ctx, store, slot, input, listener);
+      items[index] = await validateOne(store, slot, input, deps);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, slots.length)) }, worker));
   return items.filter((item) => item !== undefined);
 }
 
-async function validateOne(
-  ctx: AppContext,
-  store: StorePort,
-  slot: ImageSlot,
-  input: ValidateInput,
-  listener: LifecycleListener,
-): Promise<ValidateItem> {
+/** Every slot to validate, read before any validation starts: an unknown name is refused first. */
+async function selectSlots(store: StorePort, input: ValidateInput, here: HereNow): Promise<ImageSlot[]> {
+  const slots: ImageSlot[] = [];
+  const add = (slot: ImageSlot) => {
+    if (!slots.some((known) => sameSubject(known.subject, slot.subject))) slots.push(slot);
+  };
+  if (input.all) slots.push(...(await store.listProjects()));
+  if (input.stale || input.all) {
+    const now = here();
+    for (const { slot, run } of await store.pendingSlots()) if (needsValidation(run, now)) add(slot);
+  }
+  for (const project of input.projects) {
+    const slot = await store.getSlot(projectSubject(project));
+    if (slot === undefined) throw new ProjectNotFoundError(project, 'list');
+    add(slot);
+  }
+  if (input.includeDefault) {
+    const slot = await store.getSlot(DEFAULT_SUBJECT);
+    if (slot !== undefined) add(slot);
+  }
+  return slots;
+}
+
+async function validateOne(store: StorePort, slot: ImageSlot, input: ValidateInput, deps: ValidateDeps): Promise<ValidateItem> {
   // Re-read: another process may have changed the slot since the list was taken.
   const current = (await store.getSlot(slot.subject)) ?? slot;
   if (current.reference === null) {
     return { subject: slot.subject, reference: null, outcome: undefined, skipped: 'uses the global default' };
   }
-  const deps = await ctx.validatorDeps(listener);
-  const outcome = await validateSlot(deps, current, { actor: ctx.actor, timeoutMs: input.timeoutMs, signal: ctx.signal, fresh: input.fresh });
+  const engine = await deps.engine();
+  const outcome = await validateSlot({ ...engine, store, listener: deps.listener }, current, {
+    actor: deps.actor,
+    timeoutMs: input.timeoutMs,
+    signal: deps.signal,
+    fresh: input.fresh,
+  });
   return { subject: slot.subject, reference: current.reference, outcome, skipped: undefined };
 }
 
@@ -120,8 +128,4 @@ export function summarize(items: readonly ValidateItem[]): ValidateSummary {
     repeatedFailures: quiet,
     changed: unchanged < items.length,
   };
-}
-
-function sameSubject(a: Subject, b: Subject): boolean {
-  return a.kind === b.kind && (a.kind === 'default' || (b.kind === 'project' && a.project === b.project));
 }

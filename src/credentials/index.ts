@@ -5,3 +5,4 @@ export { DOCKER_HUB_KEY, dockerConfigPath, registryKey } from './docker-config.j
 export { createHelperRunner, type HelperRunnerOptions } from './helper.js';
 export { describeCredentialSource, lookupCredentials } from './lookup.js';
 export { readOptionalTextFile } from './read-file.js';
+export { dockerCredentials } from './registry-credentials.js';

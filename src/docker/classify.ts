@@ -1,4 +1,4 @@
-import { DockerFailure, type DockerFailureKind } from '../ports/docker.js';
+import { DockerFailure, type DockerFailureKind } from '../errors.js';
 
 /**
  * The single place that reads engine and registry error text. Engines report registry failures
@@ -46,17 +46,25 @@ export function translateDockerError(error: unknown, endpoint: string): DockerFa
     const reason = error instanceof Error ? error.message : code;
     return new DockerFailure('engine-unavailable', `the TLS connection to the engine failed (${code}: ${reason}); check DOCKER_CERT_PATH and the engine's certificate`, {
       cause: error,
+      endpoint,
     });
   }
   if (ENGINE_DOWN_CODES.has(code) && record.statusCode === undefined) {
-    return new DockerFailure('engine-unavailable', describeConnectionError(code), { cause: error });
+    return new DockerFailure('engine-unavailable', describeConnectionError(code), { cause: error, endpoint });
   }
   const json = record.json as { message?: unknown } | null | undefined;
   const text =
     (json !== null && typeof json === 'object' && typeof json.message === 'string' ? json.message : undefined) ??
     (error instanceof Error ? error.message : String(error));
   const message = text.replace(/^\(HTTP code \d+\) [a-z ]+ - /i, '').trim();
-  return new DockerFailure(classifyMessage(message), message, { cause: error });
+  return new DockerFailure(classifyMessage(message), message, { cause: error, endpoint });
+}
+
+/** How far a layer got, from the engine's pull status wording (read here and nowhere else). */
+export function pullPhase(status: string): 'downloading' | 'done' | 'other' {
+  if (status.startsWith('Downloading')) return 'downloading';
+  if (/^(Download complete|Pull complete|Already exists)/.test(status)) return 'done';
+  return 'other';
 }
 
 function describeConnectionError(code: string): string {

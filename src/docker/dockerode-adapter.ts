@@ -3,18 +3,18 @@ import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/docker-endpoint.js';
-import {
-  DockerFailure,
-  type DockerPort,
-  type EngineVersion,
-  type ImageFacts,
-  type OurContainer,
-  type PullOptions,
-  type PullResult,
-  type SmokeRunResult,
-  type SmokeRunSpec,
+import { DockerFailure } from '../errors.js';
+import type {
+  DockerPort,
+  EngineVersion,
+  ImageFacts,
+  OurContainer,
+  PullOptions,
+  PullResult,
+  SmokeRunResult,
+  SmokeRunSpec,
 } from '../ports/docker.js';
-import { classifyMessage, translateDockerError } from './classify.js';
+import { classifyMessage, pullPhase, translateDockerError } from './classify.js';
 import { CappedOutput } from './multiplexed.js';
 
 /** The engine behind the Docker port, through dockerode. The only module that imports it. */
@@ -131,6 +131,7 @@ class DockerodeAdapter implements DockerPort {
           if (announced?.[1] !== undefined) digest = announced[1];
           options.onProgress?.({
             status,
+            phase: pullPhase(status),
             ...(event.id === undefined ? {} : { layer: event.id }),
             ...(event.progressDetail?.current === undefined ? {} : { current: event.progressDetail.current }),
             ...(event.progressDetail?.total === undefined ? {} : { total: event.progressDetail.total }),

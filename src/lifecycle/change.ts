@@ -1,7 +1,8 @@
 import { InvalidReferenceError } from '../errors.js';
+import type { Subject } from '../domain/index.js';
 import type { SlotChangeResult, StorePort } from '../ports/store.js';
 import { parseNormalizedNamed } from '../reference/index.js';
-import type { Subject } from './model.js';
+import { permit } from './authorization.js';
 
 export interface ImageChangeRequest {
   readonly subject: Subject;
@@ -25,16 +26,21 @@ export function checkReference(reference: string): string {
   return reference;
 }
 
-/** Stores the change as `pending` (or back to the default) with its audit row, in one transaction. */
+/**
+ * Stores the change as `pending` (or back to the default) with its audit row, in one transaction
+ * that also applies the authorization rule. The reference was checked by `checkReference` first.
+ */
 export async function changeImage(store: StorePort, request: ImageChangeRequest): Promise<SlotChangeResult> {
-  const reference = request.reference === null ? null : checkReference(request.reference);
-  return store.changeSlot({
-    subject: request.subject,
-    reference,
-    allowLocal: reference !== null && request.allowLocal,
-    actor: request.actor,
-    create: request.create,
-    event: changeEvent(request.subject),
-    detail: { via: request.via },
-  });
+  return store.changeSlot(
+    {
+      subject: request.subject,
+      reference: request.reference,
+      allowLocal: request.reference !== null && request.allowLocal,
+      actor: request.actor,
+      create: request.create,
+      event: changeEvent(request.subject),
+      detail: { via: request.via },
+    },
+    permit('change', request.actor),
+  );
 }

@@ -1,6 +1,5 @@
-import type { DockerFailure } from '../ports/docker.js';
-import { failed } from './decisions.js';
-import type { ImageSlot, OutcomeClass, ValidationVerdict } from './model.js';
+import { failed, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import type { DockerFailure } from '../errors.js';
 
 /** What one evaluation of a reference found, independent of any project. */
 export interface Evaluation {

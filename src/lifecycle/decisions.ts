@@ -1,8 +1,9 @@
 import { describeFailures, parseSmokeOutput, type CheckContract, type SmokeReport } from '../checks/index.js';
-import type { DockerFailure, ImageFacts, SmokeRunResult } from '../ports/docker.js';
+import type { DockerFailure } from '../errors.js';
+import type { ImageFacts, SmokeRunResult } from '../ports/docker.js';
 import { parseNormalizedNamed, repositoryName, type ImageReference } from '../reference/index.js';
 import { formatDuration } from './durations.js';
-import type { FailureCause, PinKind, ValidationVerdict } from './model.js';
+import { failed, type PinKind, type ValidationVerdict } from '../domain/index.js';
 
 /** Pure lifecycle decisions: what to pin, and what a smoke run or an engine failure means. */
 
@@ -86,7 +87,7 @@ export function judgeSmokeRun(
 
 /** Maps a classified engine failure to the reason a person reads in `show`. */
 export function failureVerdict(failure: DockerFailure, context: { readonly reference: string; readonly endpoint: string; readonly interruptedBy?: string }): ValidationVerdict {
-  const detail = failure.message;
+  const detail = failure.detail;
   switch (failure.kind) {
     case 'engine-unavailable':
       return failed('engine-unavailable', `Docker engine unreachable at ${context.endpoint}: ${detail}`);
@@ -107,10 +108,6 @@ export function failureVerdict(failure: DockerFailure, context: { readonly refer
     case 'other':
       return failed('engine-error', `engine error: ${detail}`);
   }
-}
-
-export function failed(cause: FailureCause, reason: string): ValidationVerdict {
-  return { status: 'failed', cause, reason };
 }
 
 function lastLine(output: string): string {

@@ -1,4 +1,5 @@
-import type { ValidationRunRecord } from './model.js';
+import type { ValidationRunRecord } from '../domain/index.js';
+import { LABELS } from './container-policy.js';
 
 /**
  * Whether a validation run can still deliver a result. A run holds a lease in the store; a crashed
@@ -47,18 +48,18 @@ export interface ContainerFacts {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** A container's own expiry label has passed: no live run, of any store, can still own it. */
+export function containerExpired(container: ContainerFacts, now: Date): boolean {
+  const expires = Date.parse(container.labels[LABELS.expiresAt] ?? '');
+  return Number.isFinite(expires) && expires <= now.getTime();
+}
+
 /**
  * Whether `cleanup` may remove one of our containers: its run is known and can no longer deliver,
  * or (for a run this store doesn't know, e.g. another store on the same engine) its own
- * expiry label has passed.
+ * expiry has passed.
  */
-export function containerIsOrphan(
-  container: ContainerFacts,
-  run: ValidationRunRecord | undefined,
-  here: Here,
-  expiresLabel: string,
-): boolean {
+export function containerIsOrphan(container: ContainerFacts, run: ValidationRunRecord | undefined, here: Here): boolean {
   if (run !== undefined) return runLiveness(run, here) !== 'live';
-  const expires = Date.parse(container.labels[expiresLabel] ?? '');
-  return Number.isFinite(expires) && expires <= here.now.getTime();
+  return containerExpired(container, here.now);
 }

@@ -1,15 +1,10 @@
+import type { PullProgress } from '../domain/index.js';
+
 /**
  * The Docker port: what the lifecycle engine needs from an engine, in our own types.
- * The dockerode adapter under src/docker/ is the only implementation that talks to a real engine.
+ * The dockerode adapter under src/docker/ is the only implementation that talks to a real engine;
+ * every failure it reports is a DockerFailure (src/errors.ts), already classified.
  */
-
-export interface PullProgress {
-  /** Layer id, when the event is about one layer. */
-  readonly layer?: string;
-  readonly status: string;
-  readonly current?: number;
-  readonly total?: number;
-}
 
 /** Registry credentials for one pull, as the engine's X-Registry-Auth expects them. Never logged. */
 export interface RegistryAuth {
@@ -71,36 +66,6 @@ export interface EngineVersion {
   readonly apiVersion: string;
   readonly os: string;
   readonly architecture: string;
-}
-
-export type DockerFailureKind =
-  /** The engine did not answer (socket missing, daemon down). */
-  | 'engine-unavailable'
-  /** The registry refused us (auth). */
-  | 'denied'
-  /** The registry has no such repository or tag. */
-  | 'not-found'
-  /** The registry could not be reached. */
-  | 'registry-unreachable'
-  /** No manifest for the engine's platform. */
-  | 'platform'
-  /** The image has no bash to run the smoke-test with. */
-  | 'no-bash'
-  /** The image is not present locally (inspect/run by digest). */
-  | 'image-missing'
-  | 'aborted'
-  | 'other';
-
-/** A failure from the engine, already classified by the adapter: nothing else reads engine messages. */
-export class DockerFailure extends Error {
-  constructor(
-    readonly kind: DockerFailureKind,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DockerFailure';
-  }
 }
 
 export interface DockerPort {

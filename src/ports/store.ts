@@ -8,7 +8,18 @@ import type {
   Subject,
   ValidationRunRecord,
   ValidationVerdict,
-} from '../lifecycle/model.js';
+} from '../domain/index.js';
+
+/**
+ * The authorization rule for one write (made by src/lifecycle/authorization.ts). The store reads
+ * the actor's role inside the write's own transaction and hands it to `check`, which throws
+ * ForbiddenError when the role does not allow the write: the decision is the lifecycle's, the
+ * read is atomic with the change.
+ */
+export interface Permit {
+  readonly actor: string;
+  check(role: OperatorRole | undefined): void;
+}
 
 /** A change to a slot's reference: `null` reverts it to the global default (or no default). */
 export interface SlotChange {
@@ -71,11 +82,11 @@ export interface StorePort {
   getSlot(subject: Subject): Promise<ImageSlot | undefined>;
   listProjects(): Promise<readonly ImageSlot[]>;
   /** Stores the new reference as `pending` (or null), bumps the generation and writes the audit row, atomically. */
-  changeSlot(change: SlotChange): Promise<SlotChangeResult>;
-  /** Deletes a project (superadmin only); refuses while it has an image unless forced. */
-  deleteProject(project: string, actor: string, force: boolean): Promise<ImageSlot>;
+  changeSlot(change: SlotChange, permit: Permit): Promise<SlotChangeResult>;
+  /** Deletes a project; refuses (ProjectHasImageError) while it has an image unless forced. */
+  deleteProject(project: string, force: boolean, permit: Permit): Promise<ImageSlot>;
   /** Records that a validation run started (a lease other processes can see). */
-  beginRun(run: RunStart): Promise<void>;
+  beginRun(run: RunStart, permit: Permit): Promise<void>;
   /**
    * Stores a run's verdict only if the slot still has the run's generation.
    * Returns 'stale' (and stores nothing on the slot) when a newer change won.
@@ -86,11 +97,12 @@ export interface StorePort {
   /** Every slot stored as `pending`, with the latest run of its current generation (if any). */
   pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>>;
   audit(query: AuditQuery): Promise<readonly AuditEntry[]>;
-  appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
   operators(): Promise<readonly OperatorRecord[]>;
   roleOf(actor: string): Promise<OperatorRole | undefined>;
-  setOperator(actor: string, role: OperatorRole, by: string): Promise<void>;
-  removeOperator(actor: string, by: string): Promise<void>;
+  /** Grants (or changes) a role, audited as done by `permit.actor`; refuses demoting the last superadmin. */
+  setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void>;
+  /** Revokes a role (NotAnOperatorError, LastSuperadminError), audited as done by `permit.actor`. */
+  removeOperator(actor: string, permit: Permit): Promise<void>;
   /** The remembered smoke-test verdict for an image under a contract, if it was ever tested. */
   cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined>;
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void>;

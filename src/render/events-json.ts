@@ -1,10 +1,9 @@
-import type { LifecycleEvent } from '../lifecycle/events.js';
+import { projectOf, type LifecycleEvent } from '../domain/index.js';
 import { JSON_SCHEMA_VERSION } from './output.js';
-import { projectName } from './views.js';
 
 /** NDJSON lifecycle events for `set --json` / `validate --json`: one object per step, versioned. */
 export function eventJson(event: LifecycleEvent): Record<string, unknown> | undefined {
-  const base = { schemaVersion: JSON_SCHEMA_VERSION, project: projectName(event.subject), scope: event.subject.kind };
+  const base = { schemaVersion: JSON_SCHEMA_VERSION, project: projectOf(event.subject), scope: event.subject.kind };
   switch (event.type) {
     case 'pending':
       return { ...base, event: 'pending', workerImage: event.reference, generation: event.generation };

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { DefaultImage, ShowResult } from '../commands/read.js';
-import type { AuditEntry, OperatorRecord } from '../lifecycle/model.js';
+import type { AuditEntry, OperatorRecord } from '../domain/index.js';
 import type { ReferenceReport } from '../reference/index.js';
 import { slotLine } from './lifecycle.js';
 

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import type { LifecycleEvent } from '../lifecycle/events.js';
-import { subjectLabel, type ImageSlot, type Subject } from '../lifecycle/model.js';
+import type { LifecycleEvent } from '../domain/index.js';
+import { subjectName, type ImageSlot, type Subject } from '../domain/index.js';
 
 /**
  * The lifecycle lines people and scripts both read. Grammar (stable; scripts grep it):
@@ -12,7 +12,7 @@ import { subjectLabel, type ImageSlot, type Subject } from '../lifecycle/model.j
  * Fields are separated by two spaces; <name> is the project id, or "(default)" for the global default.
  */
 export function slotLine(slot: ImageSlot | undefined, subject: Subject, c: ChalkInstance): string {
-  const name = subjectLabel(subject);
+  const name = subjectName(subject);
   if (slot === undefined || slot.reference === null) return `${name}  ${c.dim('(global default)')}`;
   switch (slot.status) {
     case 'pending':
@@ -45,7 +45,7 @@ export function failedLine(name: string, reason: string, c: ChalkInstance): stri
  *   <name>  failed: vanished: <reason>; kept <pin> (present locally)
  */
 export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }>, c: ChalkInstance): string {
-  const name = subjectLabel(event.subject);
+  const name = subjectName(event.subject);
   const { verdict, finding } = event;
   if (event.stored === 'stale') {
     const what = verdict.status === 'verified' ? `verified ${verdict.digest}` : `failed (${oneLine(verdict.reason)})`;
@@ -76,7 +76,7 @@ export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }
 
 /** Progress lines for a person at a terminal (stderr). */
 export function progressLine(event: LifecycleEvent, c: ChalkInstance): string | undefined {
-  const name = subjectLabel(event.subject);
+  const name = subjectName(event.subject);
   switch (event.type) {
     case 'pulling':
       return c.dim(`${name}: pulling ${event.reference}`);

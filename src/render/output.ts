@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Runtime } from '../cli/runtime.js';
+import type { OutputStreams } from './streams.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -17,7 +17,7 @@ export class Output {
   readonly terminal: NodeJS.WriteStream | undefined;
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly runtime: OutputStreams,
     options: { json: boolean; color: boolean; quiet: boolean },
   ) {
     this.json = options.json;

@@ -1,5 +1,5 @@
-import type { LifecycleEvent, LifecycleListener } from '../lifecycle/events.js';
-import { subjectLabel } from '../lifecycle/model.js';
+import type { LifecycleEvent, LifecycleListener } from '../domain/index.js';
+import { subjectName } from '../domain/index.js';
 import type { Output } from './output.js';
 
 /**
@@ -35,7 +35,7 @@ export async function progressDisplay(output: Output): Promise<{ listener: Lifec
   };
 
   const listener = (event: LifecycleEvent) => {
-    const name = subjectLabel(event.subject);
+    const name = subjectName(event.subject);
     switch (event.type) {
       case 'pulling':
         stop();
@@ -52,12 +52,12 @@ export async function progressDisplay(output: Output): Promise<{ listener: Lifec
         bar.start(1, 0, { layers: 0, done: '0 B', size: '?' });
         return;
       case 'pull-progress': {
-        const { layer, status, current, total } = event.progress;
+        const { layer, phase, current, total } = event.progress;
         if (layer === undefined || bar === undefined) return;
         const known = layers.get(layer) ?? { current: 0, total: 0 };
         if (total !== undefined && total > 0) known.total = total;
-        if (current !== undefined && status.startsWith('Downloading')) known.current = current;
-        if (/^(Download complete|Pull complete|Already exists)/.test(status)) known.current = known.total;
+        if (current !== undefined && phase === 'downloading') known.current = current;
+        if (phase === 'done') known.current = known.total;
         layers.set(layer, known);
         const sum = totals();
         bar.setTotal(Math.max(sum.total, 1));

@@ -1,4 +1,5 @@
-import type { AuditEntry, ImageSlot, Subject } from '../lifecycle/model.js';
+import type { DefaultImage } from '../commands/read.js';
+import { projectOf, type ImageSlot } from '../domain/index.js';
 
 /** The JSON shape of one slot: the field names CASCADE's own API uses for a project's worker image. */
 export interface SlotView {
@@ -18,7 +19,7 @@ export interface SlotView {
 
 export function slotView(slot: ImageSlot): SlotView {
   return {
-    project: projectName(slot.subject),
+    project: projectOf(slot.subject),
     workerImage: slot.reference,
     workerImageStatus: slot.status,
     workerImageDigest: slot.digest,
@@ -33,10 +34,9 @@ export function slotView(slot: ImageSlot): SlotView {
   };
 }
 
-export function projectName(subject: Subject): string | null {
-  return subject.kind === 'project' ? subject.project : null;
-}
-
-export function auditView(entry: AuditEntry): Record<string, unknown> {
-  return { ...entry };
+/** The global default in JSON: the stored slot, the environment's unvalidated reference, or none. */
+export function defaultView(current: DefaultImage): Record<string, unknown> {
+  if (current.source === 'store') return { source: 'store', ...slotView(current.slot) };
+  if (current.source === 'env') return { source: 'env', workerImage: current.reference, workerImageStatus: null, unvalidated: true };
+  return { source: 'none', workerImage: null };
 }

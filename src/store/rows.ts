@@ -1,18 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, Subject, ValidationRunRecord } from '../lifecycle/model.js';
+import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, Subject, ValidationRunRecord } from '../domain/index.js';
 import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 
 /** Row ↔ domain mapping shared by the reader (raw statements) and the writer (kysely). */
 
 export type SlotRow = Omit<Selectable<ProjectsTable>, 'id'>;
-
-export function projectOf(subject: Subject): string | null {
-  return subject.kind === 'project' ? subject.project : null;
-}
-
-export function subjectOf(projectId: string | null): Subject {
-  return projectId === null ? { kind: 'default' } : { kind: 'project', project: projectId };
-}
 
 export function toSlot(subject: Subject, row: SlotRow): ImageSlot {
   return {

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, OperatorRole, Subject, ValidationRunRecord } from '../lifecycle/model.js';
+import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type Subject, type ValidationRunRecord } from '../domain/index.js';
 import type { AuditQuery } from '../ports/store.js';
-import { projectOf, toAudit, toCachedSmoke, toOperator, toRun, toSlot, type SlotRow } from './rows.js';
+import { toAudit, toCachedSmoke, toOperator, toRun, toSlot, type SlotRow } from './rows.js';
 import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
@@ -38,7 +38,7 @@ export class SqliteReader {
 
   listProjects(): ImageSlot[] {
     const rows = this.database.prepare('select * from projects order by id').all() as Array<Selectable<ProjectsTable>>;
-    return rows.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+    return rows.map((row) => toSlot(projectSubject(row.id), row));
   }
 
   lastRun(subject: Subject, generation?: number): ValidationRunRecord | undefined {
@@ -52,12 +52,12 @@ export class SqliteReader {
 
   getRun(runId: string): ValidationRunRecord | undefined {
     const row = this.database.prepare('select * from validation_runs where run_id = ?').get(runId) as RunRow | undefined;
-    return row === undefined ? undefined : toRun(row.project_id === null ? { kind: 'default' } : { kind: 'project', project: row.project_id }, row);
+    return row === undefined ? undefined : toRun(subjectOf(row.project_id), row);
   }
 
   pendingSlots(): Array<{ slot: ImageSlot; run: ValidationRunRecord | undefined }> {
     const projects = this.database.prepare("select * from projects where status = 'pending' order by id").all() as Array<Selectable<ProjectsTable>>;
-    const slots = projects.map((row) => toSlot({ kind: 'project', project: row.id }, row));
+    const slots = projects.map((row) => toSlot(projectSubject(row.id), row));
     const fallback = this.database.prepare("select * from global_default where status = 'pending'").get() as SlotRow | undefined;
     if (fallback !== undefined) slots.push(toSlot({ kind: 'default' }, fallback));
     return slots.map((slot) => ({ slot, run: this.lastRun(slot.subject, slot.generation) }));

@@ -11,8 +11,8 @@ import type {
   OperatorRole,
   Subject,
   ValidationRunRecord,
-} from '../lifecycle/model.js';
-import type { AuditQuery, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
+} from '../domain/index.js';
+import type { AuditQuery, Permit, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -170,14 +170,14 @@ class SqliteStore implements StorePort {
     return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');
   }
 
-  changeSlot(change: SlotChange): Promise<SlotChangeResult> {
-    return this.write((writer) => writer.changeSlot(change));
+  changeSlot(change: SlotChange, permit: Permit): Promise<SlotChangeResult> {
+    return this.write((writer) => writer.changeSlot(change, permit));
   }
-  deleteProject(project: string, actor: string, force: boolean): Promise<ImageSlot> {
-    return this.write((writer) => writer.deleteProject(project, actor, force));
+  deleteProject(project: string, force: boolean, permit: Permit): Promise<ImageSlot> {
+    return this.write((writer) => writer.deleteProject(project, force, permit));
   }
-  beginRun(run: RunStart): Promise<void> {
-    return this.write((writer) => writer.beginRun(run));
+  beginRun(run: RunStart, permit: Permit): Promise<void> {
+    return this.write((writer) => writer.beginRun(run, permit));
   }
   finishRun(finish: RunFinish): Promise<'stored' | 'stale'> {
     return this.write((writer) => writer.finishRun(finish));
@@ -185,14 +185,11 @@ class SqliteStore implements StorePort {
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
     return this.write((writer) => writer.saveSmoke(imageId, contractHash, result));
   }
-  appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    return this.write((writer) => writer.appendAudit(entry));
+  setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
+    return this.write((writer) => writer.setOperator(actor, role, permit));
   }
-  setOperator(actor: string, role: OperatorRole, by: string): Promise<void> {
-    return this.write((writer) => writer.setOperator(actor, role, by));
-  }
-  removeOperator(actor: string, by: string): Promise<void> {
-    return this.write((writer) => writer.removeOperator(actor, by));
+  removeOperator(actor: string, permit: Permit): Promise<void> {
+    return this.write((writer) => writer.removeOperator(actor, permit));
   }
 
   async close(): Promise<void> {

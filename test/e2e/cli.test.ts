@@ -337,6 +337,34 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
     });
   });
 
+  describe('an unreachable engine is exit 69 for every command that talks to it, never 70', () => {
+    // Each command as a user would run it after a first `set`, against an engine that is not there,
+    // both through DOCKER_HOST and through --docker-host.
+    const commands: ReadonlyArray<readonly [string, (ref: string) => string[]]> = [
+      ['set', (ref) => ['set', 'acme', ref]],
+      ['set --create', (ref) => ['set', 'other', ref, '--create']],
+      ['validate', () => ['validate', 'acme']],
+      ['validate --all', () => ['validate', '--all']],
+      ['cleanup', () => ['cleanup']],
+      ['cleanup --dry-run', () => ['cleanup', '--dry-run']],
+      ['doctor', () => ['doctor']],
+      ['defaults set', (ref) => ['defaults', 'set', ref]],
+    ];
+    it.each(commands)('%s', async (_name, argv) => {
+      const cli = await tempCli();
+      await cli.run(['set', 'acme', e2e.images.good, '--create', '--no-validate']);
+      for (const run of [
+        () => cli.run(argv(e2e.images.good), { env: ENGINE_DOWN }),
+        () => cli.run(['--docker-host', ENGINE_DOWN.DOCKER_HOST, ...argv(e2e.images.good)]),
+      ]) {
+        const r = await run();
+        expect(r.exitCode, explain(r)).toBe(69);
+        expect(r.all).not.toMatch(/this is a bug|unexpected error/);
+        expect(r.all).toMatch(/nonexistent\.sock/);
+      }
+    });
+  });
+
   describe('the rest of the lifecycle', () => {
     it('--no-validate stores pending (no run); validate then verifies it', async () => {
       const cli = await tempCli();

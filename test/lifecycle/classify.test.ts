@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRevalidation, needsAttention, type Evaluation } from '../../src/lifecycle/classify.js';
-import { failed } from '../../src/lifecycle/decisions.js';
-import { type ImageSlot, type ValidationVerdict } from '../../src/lifecycle/model.js';
-import { DockerFailure } from '../../src/ports/docker.js';
+import { failed, type ImageSlot, type ValidationVerdict } from '../../src/domain/index.js';
+import { DockerFailure } from '../../src/errors.js';
 import { slotWith } from '../support/slots.js';
 
 const OLD = `r.test/w@sha256:${'1'.repeat(64)}`;

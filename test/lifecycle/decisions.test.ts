@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildSmokeScript, WORKER_CONTRACT } from '../../src/checks/index.js';
 import { choosePin, failureVerdict, judgeSmokeRun } from '../../src/lifecycle/decisions.js';
 import { formatDuration, parseDuration } from '../../src/lifecycle/durations.js';
-import { DockerFailure, type ImageFacts } from '../../src/ports/docker.js';
+import { DockerFailure } from '../../src/errors.js';
+import type { ImageFacts } from '../../src/ports/docker.js';
 import { parseNormalizedNamed, type ImageReference } from '../../src/reference/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;

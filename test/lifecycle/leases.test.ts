@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { abandonedReason, containerIsOrphan, needsValidation, runLiveness, type Here } from '../../src/lifecycle/leases.js';
-import { projectSubject, type ValidationRunRecord } from '../../src/lifecycle/model.js';
+import { LABELS } from '../../src/lifecycle/container-policy.js';
+import { abandonedReason, containerExpired, containerIsOrphan, needsValidation, runLiveness, type Here } from '../../src/lifecycle/leases.js';
+import { projectSubject, type ValidationRunRecord } from '../../src/domain/index.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const here: Here = { host: 'this-host', now: NOW, isAlive: (pid) => pid === 100 };
@@ -52,7 +53,7 @@ describe('needsValidation / abandonedReason', () => {
 });
 
 describe('containerIsOrphan', () => {
-  const container = (expires?: string): { id: string; labels: Record<string, string> } => ({ id: 'c', labels: expires === undefined ? {} : { 'x.expires': expires } });
+  const container = (expires?: string): { id: string; labels: Record<string, string> } => ({ id: 'c', labels: expires === undefined ? {} : { [LABELS.expiresAt]: expires } });
   it.each([
     ['its run is live', run({}), container(), false],
     ['its run crashed', run({ ownerPid: 999 }), container(), true],
@@ -61,6 +62,18 @@ describe('containerIsOrphan', () => {
     ['its run is unknown and not expired (another store)', undefined, container('2026-11-28T13:00:00Z'), false],
     ['its run is unknown and it carries no expiry', undefined, container(), false],
   ] as const)('a container whose %s → orphan %s', (_what, record, facts, expected) => {
-    expect(containerIsOrphan(facts, record, here, 'x.expires')).toBe(expected);
+    expect(containerIsOrphan(facts, record, here)).toBe(expected);
+  });
+});
+
+describe('containerExpired', () => {
+  const labelled = (expires: string) => ({ id: 'c', labels: { [LABELS.expiresAt]: expires } });
+  it.each([
+    ['an hour ago', '2026-11-28T11:00:00Z', true],
+    ['exactly now', '2026-11-28T12:00:00Z', true],
+    ['in an hour', '2026-11-28T13:00:00Z', false],
+    ['not a time', 'soon', false],
+  ] as const)('expiry %s → expired %s', (_when, expires, expected) => {
+    expect(containerExpired(labelled(expires), here.now)).toBe(expected);
   });
 });

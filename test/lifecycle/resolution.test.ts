@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SUBJECT, type ImageSlot } from '../../src/lifecycle/model.js';
+import { DEFAULT_SUBJECT, type ImageSlot } from '../../src/domain/index.js';
 import { decideLaunchImage } from '../../src/lifecycle/resolution.js';
 import { slotWith } from '../support/slots.js';
 

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WORKER_CONTRACT } from '../../src/checks/index.js';
 import { changeImage } from '../../src/lifecycle/change.js';
-import type { LifecycleEvent } from '../../src/lifecycle/events.js';
-import { projectSubject, type ImageSlot } from '../../src/lifecycle/model.js';
+import type { LifecycleEvent } from '../../src/domain/index.js';
+import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
 import { PullCoordinator } from '../../src/lifecycle/pull-coordinator.js';
-import { LABELS, validateSlot, type ValidatorDeps } from '../../src/lifecycle/validator.js';
-import { DockerFailure } from '../../src/ports/docker.js';
+import { LABELS } from '../../src/lifecycle/container-policy.js';
+import { validateSlot, type ValidatorDeps } from '../../src/lifecycle/validator.js';
+import { DockerFailure } from '../../src/errors.js';
 import type { StorePort } from '../../src/ports/store.js';
 import { FakeDocker, GOOD_TOOLS, toolsWithout } from '../support/fake-docker.js';
 import { ADMIN, memoryStore } from '../support/store.js';

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { LifecycleEvent } from '../../src/lifecycle/events.js';
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationVerdict } from '../../src/lifecycle/model.js';
+import type { LifecycleEvent } from '../../src/domain/index.js';
+import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationVerdict } from '../../src/domain/index.js';
 import { finishedLine, slotLine } from '../../src/render/lifecycle.js';
 import { slotWith } from '../support/slots.js';
 

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SUBJECT, projectSubject } from '../../src/lifecycle/model.js';
-import type { StorePort } from '../../src/ports/store.js';
+import { DEFAULT_SUBJECT, projectSubject, type OperatorRole } from '../../src/domain/index.js';
+import { ForbiddenError, LastSuperadminError, NotAnOperatorError, ProjectHasImageError, ProjectNotFoundError } from '../../src/errors.js';
+import type { Permit, RunStart, StorePort } from '../../src/ports/store.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { ADMIN, memoryStore } from '../support/store.js';
@@ -19,15 +20,40 @@ beforeEach(async () => {
 });
 afterEach(async () => store.close());
 
-const change = (reference: string | null, extra: Partial<{ actor: string; create: boolean }> = {}) =>
-  store.changeSlot({ subject: acme, reference, allowLocal: false, actor: extra.actor ?? ADMIN, create: extra.create ?? true, event: 'project_worker_image_changed' });
+/** A stand-in for the lifecycle's rule (src/lifecycle/authorization.ts): the store applies whatever rule it is given. */
+const superadmin = (actor: string): Permit => ({
+  actor,
+  check: (role) => {
+    if (role !== 'superadmin') throw new ForbiddenError(actor);
+  },
+});
+
+/** A permit that notes every role it is shown, then allows or refuses regardless of it. */
+function recording(actor: string, decision: 'allow' | 'refuse'): Permit & { readonly seen: Array<OperatorRole | undefined> } {
+  const seen: Array<OperatorRole | undefined> = [];
+  return {
+    actor,
+    seen,
+    check: (role) => {
+      seen.push(role);
+      if (decision === 'refuse') throw new ForbiddenError(actor);
+    },
+  };
+}
+
+const change = (reference: string | null, extra: Partial<{ actor: string; create: boolean }> = {}) => {
+  const actor = extra.actor ?? ADMIN;
+  return store.changeSlot({ subject: acme, reference, allowLocal: false, actor, create: extra.create ?? true, event: 'project_worker_image_changed' }, superadmin(actor));
+};
+
+const run = (runId: string, generation = 1): RunStart => ({ runId, subject: acme, generation, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
 
 describe('changeSlot', () => {
   it('stores a new reference as pending with cleared digest and error, bumping the generation', async () => {
     const first = await change(REF);
     expect(first.created).toBe(true);
     expect(first.after).toMatchObject({ reference: REF, status: 'pending', digest: null, error: null, generation: 1 });
-    await store.beginRun({ runId: 'r1', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
+    await store.beginRun(run('r1'), superadmin(ADMIN));
     await store.finishRun({ runId: 'r1', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined, outcome: 'verified', contractHash: 'h' });
     const second = await change('registry.test/acme/worker:2');
     expect(second.before).toMatchObject({ status: 'verified', digest: DIGEST });
@@ -35,7 +61,9 @@ describe('changeSlot', () => {
   });
 
   it('refuses an unknown project without create, storing nothing', async () => {
-    await expect(change(REF, { create: false })).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND', exitCode: 2 });
+    const refused = change(REF, { create: false });
+    await expect(refused).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(refused).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND', exitCode: 2, project: 'acme', next: 'create', hint: undefined });
     expect(await store.getSlot(acme)).toBeUndefined();
     expect((await store.audit({})).filter((entry) => entry.event !== 'operator_granted')).toHaveLength(0);
   });
@@ -63,7 +91,7 @@ describe('changeSlot', () => {
   });
 
   it('keeps the global default in its own slot', async () => {
-    await store.changeSlot({ subject: DEFAULT_SUBJECT, reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'default_worker_image_changed' });
+    await store.changeSlot({ subject: DEFAULT_SUBJECT, reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'default_worker_image_changed' }, superadmin(ADMIN));
     expect(await store.getSlot(DEFAULT_SUBJECT)).toMatchObject({ reference: REF, status: 'pending' });
     expect(await store.listProjects()).toHaveLength(0);
   });
@@ -72,7 +100,7 @@ describe('changeSlot', () => {
 describe('finishRun', () => {
   it('stores a result only for the generation the run started with', async () => {
     await change(REF);
-    await store.beginRun({ runId: 'old', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
+    await store.beginRun(run('old'), superadmin(ADMIN));
     await change('registry.test/acme/worker:2');
     const result = await store.finishRun({ runId: 'old', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: [] }, durationMs: 5, checks: undefined, outcome: 'verified', contractHash: 'h' });
     expect(result).toBe('stale');
@@ -83,7 +111,7 @@ describe('finishRun', () => {
 
   it('stores failed with the reason and audits it', async () => {
     await change(REF);
-    await store.beginRun({ runId: 'r', subject: acme, generation: 1, reference: REF, owner: { pid: 1, host: 'h' }, leaseMs: 1000 });
+    await store.beginRun(run('r'), superadmin(ADMIN));
     await store.finishRun({ runId: 'r', subject: acme, generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'failed', reason: 'hard checks failed: git --version', cause: 'checks-failed' }, durationMs: 5, checks: undefined, outcome: 'failed', contractHash: 'h' });
     expect(await store.getSlot(acme)).toMatchObject({ status: 'failed', error: 'hard checks failed: git --version', digest: null });
     expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ event: 'validation_failed', detail: expect.objectContaining({ reason: 'hard checks failed: git --version' }) });
@@ -97,17 +125,123 @@ describe('operators', () => {
   });
 
   it('refuses to revoke or demote the last superadmin', async () => {
-    await expect(store.removeOperator(ADMIN, ADMIN)).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('last superadmin') });
-    await expect(store.setOperator(ADMIN, 'viewer', ADMIN)).rejects.toMatchObject({ message: expect.stringContaining('last superadmin') });
-    await store.setOperator('bob', 'superadmin', ADMIN);
-    await store.removeOperator(ADMIN, 'bob');
+    const revoke = store.removeOperator(ADMIN, superadmin(ADMIN));
+    await expect(revoke).rejects.toBeInstanceOf(LastSuperadminError);
+    await expect(revoke).rejects.toMatchObject({ code: 'USAGE', actor: ADMIN, message: expect.stringContaining('last superadmin'), hint: undefined });
+    await expect(store.setOperator(ADMIN, 'viewer', superadmin(ADMIN))).rejects.toBeInstanceOf(LastSuperadminError);
+    await store.setOperator('bob', 'superadmin', superadmin(ADMIN));
+    await store.removeOperator(ADMIN, superadmin('bob'));
     expect((await store.operators()).map((operator) => operator.actor)).toEqual(['bob']);
   });
 
-  it('only a superadmin may grant', async () => {
-    await store.setOperator('victor', 'viewer', ADMIN);
-    await expect(store.setOperator('victor', 'superadmin', 'victor')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  it('audits a grant and a revocation as done by the permit actor', async () => {
+    await store.setOperator('bob', 'superadmin', superadmin(ADMIN));
+    await store.setOperator('victor', 'viewer', superadmin('bob'));
+    await store.removeOperator('victor', superadmin('bob'));
+    expect(await store.operators()).toMatchObject([
+      { actor: ADMIN, grantedBy: ADMIN },
+      { actor: 'bob', role: 'superadmin', grantedBy: ADMIN },
+    ]);
+    expect((await store.audit({})).slice(0, 3).map((entry) => [entry.event, entry.actor, entry.from, entry.to, entry.detail])).toEqual([
+      ['operator_revoked', 'bob', 'viewer', null, { operator: 'victor' }],
+      ['operator_granted', 'bob', null, 'viewer', { operator: 'victor' }],
+      ['operator_granted', ADMIN, null, 'superadmin', { operator: 'bob' }],
+    ]);
+  });
+
+  it('refuses to revoke someone who is not an operator', async () => {
+    const revoke = store.removeOperator('nobody', superadmin(ADMIN));
+    await expect(revoke).rejects.toBeInstanceOf(NotAnOperatorError);
+    await expect(revoke).rejects.toMatchObject({ code: 'USAGE', actor: 'nobody', hint: undefined });
+  });
+
+  it('a permit that refuses the role it reads stops a grant', async () => {
+    await store.setOperator('victor', 'viewer', superadmin(ADMIN));
+    await expect(store.setOperator('victor', 'superadmin', superadmin('victor'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(await store.roleOf('victor')).toBe('viewer');
+  });
+});
+
+describe('deleteProject', () => {
+  it('refuses an unknown project, pointing the user at the list', async () => {
+    const refused = store.deleteProject('ghost', false, superadmin(ADMIN));
+    await expect(refused).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(refused).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND', project: 'ghost', next: 'list', hint: undefined });
+  });
+
+  it('keeps a project that still has an image unless forced', async () => {
+    await change(REF);
+    const refused = store.deleteProject('acme', false, superadmin(ADMIN));
+    await expect(refused).rejects.toBeInstanceOf(ProjectHasImageError);
+    await expect(refused).rejects.toMatchObject({ code: 'USAGE', exitCode: 2, project: 'acme', reference: REF, hint: undefined });
+    expect(await store.getSlot(acme)).toMatchObject({ reference: REF });
+    const deleted = await store.deleteProject('acme', true, superadmin(ADMIN));
+    expect(deleted).toMatchObject({ reference: REF, generation: 1 });
+    expect(await store.getSlot(acme)).toBeUndefined();
+    expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ event: 'project_deleted', actor: ADMIN, from: REF, to: null, detail: { generation: 1, force: true } });
+  });
+
+  it('deletes a project without an image, audited as done by the permit actor', async () => {
+    await change(REF);
+    await change(null);
+    await store.setOperator('bob', 'superadmin', superadmin(ADMIN));
+    await store.deleteProject('acme', false, superadmin('bob'));
+    expect(await store.listProjects()).toHaveLength(0);
+    expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ event: 'project_deleted', actor: 'bob', from: null, detail: { generation: 2, force: false } });
+  });
+});
+
+describe('permits', () => {
+  /** Everything a write could touch, to compare before and after a refusal. */
+  async function snapshot() {
+    return {
+      slot: await store.getSlot(acme),
+      projects: await store.listProjects(),
+      run: await store.lastRun(acme),
+      audit: await store.audit({}),
+      operators: await store.operators(),
+    };
+  }
+
+  it('a refusing permit persists nothing, whichever write it guards', async () => {
+    await change(REF);
+    const before = await snapshot();
+    const permit = recording(ADMIN, 'refuse');
+    const writes: Array<() => Promise<unknown>> = [
+      () => store.changeSlot({ subject: acme, reference: 'registry.test/acme/worker:2', allowLocal: false, actor: ADMIN, create: true, event: 'e' }, permit),
+      () => store.changeSlot({ subject: projectSubject('beta'), reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'e' }, permit),
+      () => store.deleteProject('acme', true, permit),
+      () => store.beginRun(run('r'), permit),
+      () => store.setOperator('bob', 'superadmin', permit),
+      () => store.removeOperator(ADMIN, permit),
+    ];
+    for (const write of writes) await expect(write()).rejects.toBeInstanceOf(ForbiddenError);
+    expect(permit.seen).toEqual(writes.map(() => 'superadmin'));
+    expect(await snapshot()).toEqual(before);
+    expect(await store.getRun('r')).toBeUndefined();
+  });
+
+  it('is asked before the write looks at anything else', async () => {
+    // Each of these would fail on its own terms; the permit's refusal comes first.
+    const permit = recording('mallory', 'refuse');
+    await expect(store.changeSlot({ subject: acme, reference: REF, allowLocal: false, actor: 'mallory', create: false, event: 'e' }, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(store.deleteProject('ghost', false, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(store.removeOperator('nobody', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(store.removeOperator(ADMIN, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(permit.seen).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it("is shown its own actor's stored role, and the store adds no rule of its own", async () => {
+    await store.setOperator('victor', 'viewer', superadmin(ADMIN));
+    const admin = recording(ADMIN, 'allow');
+    const viewer = recording('victor', 'allow');
+    const stranger = recording('mallory', 'allow');
+    await store.changeSlot({ subject: acme, reference: REF, allowLocal: false, actor: 'victor', create: true, event: 'e' }, viewer);
+    await store.beginRun(run('r'), stranger);
+    await store.setOperator('bob', 'viewer', admin);
+    expect([admin.seen, viewer.seen, stranger.seen]).toEqual([['superadmin'], ['viewer'], [undefined]]);
+    expect(await store.getRun('r')).toMatchObject({ runId: 'r', generation: 1 });
+    expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ actor: 'victor', to: REF });
   });
 });
 
@@ -121,13 +255,46 @@ describe('the store file', () => {
   it('creates a missing folder, uses WAL, and keeps the audit log append-only', async () => {
     const path = join(dir, 'nested', 'deeper', 'store.db');
     const fileStore = await openSqliteStore({ path, now: () => new Date(), bootstrapActor: ADMIN });
-    await fileStore.changeSlot({ subject: acme, reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'e' });
+    await fileStore.changeSlot({ subject: acme, reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'e' }, superadmin(ADMIN));
     await fileStore.close();
     const raw = new Database(path);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(() => raw.prepare('delete from audit_log').run()).toThrow(/append-only/);
     expect(() => raw.prepare("update audit_log set actor = 'x'").run()).toThrow(/append-only/);
     raw.close();
+  });
+
+  it('shows a permit the role as read inside the write transaction, under the write lock', async () => {
+    const path = join(dir, 'store.db');
+    const fileStore = await openSqliteStore({ path, now: () => new Date(), bootstrapActor: ADMIN });
+    expect(await fileStore.roleOf('victor')).toBeUndefined();
+    // Another process grants victor directly: the permit must see that, not a role read earlier.
+    const other = new Database(path, { timeout: 0 });
+    other.prepare("insert into operators (actor, role, granted_by, granted_at) values ('victor', 'superadmin', 'x', 'x')").run();
+    let seen: OperatorRole | undefined;
+    let lockedOut: unknown;
+    const permit: Permit = {
+      actor: 'victor',
+      check: (role) => {
+        seen = role;
+        // While the permit decides, no other connection can change the role it decided on.
+        try {
+          other.prepare("update operators set role = 'viewer' where actor = 'victor'").run();
+        } catch (error) {
+          lockedOut = error;
+        }
+      },
+    };
+    try {
+      await fileStore.changeSlot({ subject: acme, reference: REF, allowLocal: false, actor: 'victor', create: true, event: 'e' }, permit);
+      expect(seen).toBe('superadmin');
+      expect(lockedOut).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(await fileStore.getSlot(acme)).toMatchObject({ reference: REF });
+      expect(await fileStore.roleOf('victor')).toBe('superadmin');
+    } finally {
+      other.close();
+      await fileStore.close();
+    }
   });
 
   it('refuses a store written by a newer schema and leaves it untouched', async () => {

@@ -2,17 +2,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DockerFailure,
-  type DockerPort,
-  type EngineVersion,
-  type ImageFacts,
-  type OurContainer,
-  type PullProgress,
-  type PullResult,
-  type SmokeRunResult,
-  type SmokeRunSpec,
-} from '../../src/ports/docker.js';
+import type { PullProgress } from '../../src/domain/index.js';
+import { DockerFailure } from '../../src/errors.js';
+import type { DockerPort, EngineVersion, ImageFacts, OurContainer, PullResult, SmokeRunResult, SmokeRunSpec } from '../../src/ports/docker.js';
 
 /** A fake image: its identity plus the tools on its PATH, as bash stub bodies. */
 export interface FakeImage {
@@ -79,7 +71,7 @@ export class FakeDocker implements DockerPort {
     const entry = this.registry.get(reference);
     if (entry === undefined) throw new DockerFailure('not-found', `manifest for ${reference} not found: manifest unknown`);
     if (entry instanceof DockerFailure) throw entry;
-    options.onProgress?.({ status: `Digest: ${entry.digest}` });
+    options.onProgress?.({ status: `Digest: ${entry.digest}`, phase: 'other' });
     const repository = reference.replace(/[:@][^/]*$/, '');
     const known = this.local.get(entry.image.id) ?? { image: entry.image, repoDigests: [] };
     const pinned = `${repository}@${entry.digest}`;

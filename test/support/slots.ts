@@ -1,4 +1,4 @@
-import { projectSubject, type ImageSlot } from '../../src/lifecycle/model.js';
+import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
 
 /** A verified project slot for pure tests: project `acme`, reference `r.test/w:1`; override what the test is about. */
 export function slotWith(overrides: Partial<ImageSlot> = {}): ImageSlot {

@@ -7,5 +7,3 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_smoke_cache': smokeCache,
 };
-
-export const LATEST_SCHEMA = Object.keys(MIGRATIONS).at(-1) ?? 'none';

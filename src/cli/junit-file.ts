@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AppContext } from '../cli/context.js';
+import type { ValidateItem } from '../commands/validate.js';
+import { subjectName } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { renderJUnit, type JUnitItem } from '../render/junit.js';
-import type { ValidateItem } from './validate.js';
 
 /** Writes `validate --junit FILE`: one testsuite per project, one testcase per check. */
-export async function writeJUnitReport(ctx: AppContext, file: string, items: readonly ValidateItem[]): Promise<void> {
+export function writeJUnitReport(file: string, items: readonly ValidateItem[], run: { readonly timestamp: Date; readonly hostname: string }): void {
   const junitItems: JUnitItem[] = items.map((item) => {
-    const project = item.subject.kind === 'project' ? item.subject.project : '(default)';
+    const project = subjectName(item.subject);
     if (item.outcome === undefined) {
       return { project, reference: item.reference, status: 'skipped', reason: item.skipped ?? null, durationMs: 0, checks: undefined };
     }
@@ -22,7 +22,7 @@ export async function writeJUnitReport(ctx: AppContext, file: string, items: rea
       checks: item.outcome.checks,
     };
   });
-  const xml = renderJUnit(junitItems, { suiteName: 'cascade-image validate', timestamp: ctx.runtime.now().toISOString(), hostname: ctx.runtime.hostname });
+  const xml = renderJUnit(junitItems, { suiteName: 'cascade-image validate', timestamp: run.timestamp.toISOString(), hostname: run.hostname });
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, xml);
@@ -31,5 +31,4 @@ export async function writeJUnitReport(ctx: AppContext, file: string, items: rea
       hint: 'choose a writable path for --junit',
     });
   }
-  ctx.output.note(`JUnit report written to ${file}`);
 }

@@ -1,8 +1,20 @@
-import type { OutcomeClass, PinKind, Subject, ValidationVerdict } from './model.js';
-import type { PullProgress } from '../ports/docker.js';
+import type { OutcomeClass } from './outcome.js';
+import type { PullProgress } from './pull-progress.js';
+import type { PinKind } from './slot.js';
+import type { Subject } from './subject.js';
+import type { ValidationVerdict } from './verdict.js';
 
 /** What a validation run reports as it goes; renderers turn these into lines, NDJSON or progress. */
 export type LifecycleEvent =
+  /** A change was stored with its audit row (rendered as the structured audit line on stderr). */
+  | {
+      readonly type: 'changed';
+      readonly subject: Subject;
+      readonly event: string;
+      readonly actor: string;
+      readonly from: string | null;
+      readonly to: string | null;
+    }
   | { readonly type: 'pending'; readonly subject: Subject; readonly reference: string; readonly generation: number }
   | { readonly type: 'pulling'; readonly subject: Subject; readonly reference: string }
   | { readonly type: 'pull-progress'; readonly subject: Subject; readonly progress: PullProgress }

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { CheckContract } from '../checks/index.js';
+import type { Lazy } from '../commands/deps.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-endpoint.js';
 import { resolveActor, resolveStorePath } from '../config/paths.js';
 import { EngineUnavailableError, UsageError } from '../errors.js';
-import type { LifecycleListener } from '../lifecycle/events.js';
 import type { Here } from '../lifecycle/leases.js';
-import type { PullCoordinator } from '../lifecycle/pull-coordinator.js';
-import type { ValidatorDeps } from '../lifecycle/validator.js';
-import type { CredentialLookup } from '../credentials/index.js';
-import type { DockerPort, RegistryAuth } from '../ports/docker.js';
+import type { ValidationEngine } from '../lifecycle/validator.js';
+import type { RegistryCredentials } from '../ports/credentials.js';
+import type { DockerPort } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { Output } from '../render/output.js';
 import type { Runtime } from './runtime.js';
@@ -24,26 +21,25 @@ export interface GlobalOptions {
 }
 
 /**
- * The composition root: wires the store, the engine and the output once per invocation.
- * Heavy dependencies (the SQLite store, dockerode) load on first use, so `show` never pays for Docker.
+ * The composition root of one invocation: it resolves the global options once and opens each
+ * adapter on first use (the SQLite store, dockerode, credentials), so `show` never pays for
+ * Docker. Commands never see this object: each CLI action hands its command the few
+ * dependencies that command declares.
  */
-export class AppContext {
+export class Services {
   readonly output: Output;
   readonly actor: string;
   readonly storePath: string;
-  /** The check contract to validate against; the worker contract unless a test supplies another. */
-  readonly contract: CheckContract | undefined = undefined;
   private storePromise: Promise<StorePort> | undefined;
   /** An in-memory stand-in for a store file that does not exist yet; never written to. */
   private emptyStorePromise: Promise<StorePort> | undefined;
   private dockerPromise: Promise<DockerPort> | undefined;
-  private pulls: PullCoordinator | undefined;
-  private readonly evaluations: ValidatorDeps['evaluations'] = new Map();
+  private enginePromise: Promise<ValidationEngine> | undefined;
   private readonly interrupt = new AbortController();
 
   constructor(
-    readonly runtime: Runtime,
-    readonly options: GlobalOptions,
+    private readonly runtime: Runtime,
+    private readonly options: GlobalOptions,
   ) {
     this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true });
     this.actor = resolveActor(options.actor, runtime.env, runtime.username);
@@ -54,39 +50,41 @@ export class AppContext {
     return this.runtime.env;
   }
 
-  /** Facts about this host and moment, for lease decisions. */
-  here(): Here {
-    return { host: this.runtime.hostname, now: this.runtime.now(), isAlive: this.runtime.processAlive };
-  }
-
   get signal(): AbortSignal {
     return this.interrupt.signal;
   }
 
-  /** Called by the entry module's signal handler: running validations wind down and store `failed`. */
+  /** Called on SIGINT/SIGTERM: running validations wind down and store `failed: interrupted`. */
   abort(signal: 'SIGINT' | 'SIGTERM'): void {
     if (!this.interrupt.signal.aborted) this.interrupt.abort(signal);
   }
 
+  /** Which signal interrupted this invocation, if one did. */
+  interruptedBy(): 'SIGINT' | 'SIGTERM' | undefined {
+    const reason: unknown = this.signal.reason;
+    return this.signal.aborted && (reason === 'SIGINT' || reason === 'SIGTERM') ? reason : undefined;
+  }
+
+  /** Facts about this host and moment, for lease decisions. */
+  readonly here = (): Here => ({ host: this.runtime.hostname, now: this.runtime.now(), isAlive: this.runtime.processAlive });
+
+  readonly storeExists = (): boolean => existsSync(this.storePath);
+
   /** The store for commands that change it: created (and bootstrapped) when missing. */
-  store(): Promise<StorePort> {
+  readonly store: Lazy<StorePort> = () => {
     this.storePromise ??= this.openStore(true);
     return this.storePromise;
-  }
+  };
 
   /**
    * The store for read-only commands: a missing store file reads as an empty store rather than
    * being created, so a `show` never creates files or makes its caller the first superadmin.
    */
-  readStore(): Promise<StorePort> {
+  readonly readStore: Lazy<StorePort> = () => {
     if (this.storePromise !== undefined || this.storeExists()) return this.store();
     this.emptyStorePromise ??= this.openStore(false);
     return this.emptyStorePromise;
-  }
-
-  storeExists(): boolean {
-    return existsSync(this.storePath);
-  }
+  };
 
   dockerEndpoint(): DockerEndpoint {
     try {
@@ -98,7 +96,7 @@ export class AppContext {
     }
   }
 
-  docker(): Promise<DockerPort> {
+  readonly docker: Lazy<DockerPort> = () => {
     this.dockerPromise ??= (async () => {
       const endpoint = this.dockerEndpoint();
       try {
@@ -112,49 +110,46 @@ export class AppContext {
       }
     })();
     return this.dockerPromise;
-  }
+  };
 
-  async validatorDeps(listener: LifecycleListener): Promise<ValidatorDeps> {
-    const [store, docker, { WORKER_CONTRACT }, { PullCoordinator: Coordinator }] = await Promise.all([
-      this.store(),
-      this.docker(),
-      import('../checks/index.js'),
-      import('../lifecycle/pull-coordinator.js'),
-    ]);
-    this.pulls ??= new Coordinator(docker);
-    return {
-      docker,
-      pulls: this.pulls,
-      store,
-      contract: this.contract ?? WORKER_CONTRACT,
-      now: this.runtime.now,
-      newRunId: randomUUID,
-      owner: { pid: this.runtime.pid, host: this.runtime.hostname },
-      listener,
-      evaluations: this.evaluations,
-      authFor: (domain) => this.registryAuth(domain),
-    };
-  }
+  /** Registry credentials as the docker CLI finds them; the module loads on the first lookup. */
+  readonly credentials: RegistryCredentials = {
+    forRegistry: async (domain) => (await this.credentialModule()).forRegistry(domain),
+    describeSource: async (domain) => (await this.credentialModule()).describeSource(domain),
+  };
 
-  /** Credentials for a registry as the docker CLI finds them (config.json, helpers); never printed. */
-  async registryAuth(domain: string): Promise<RegistryAuth | undefined> {
-    return (await this.credentialLookup(domain)).credential;
-  }
-
-  async credentialLookup(domain: string): Promise<CredentialLookup> {
-    const credentials = await import('../credentials/index.js');
-    return credentials.lookupCredentials(domain, {
-      env: this.env,
-      homedir: this.runtime.homedir,
-      readFile: credentials.readOptionalTextFile,
-      runHelper: credentials.createHelperRunner({ env: this.env }),
-    });
-  }
+  /** Everything a validation needs from the engine side; one per invocation, so evaluations are shared. */
+  readonly engine: Lazy<ValidationEngine> = () => {
+    this.enginePromise ??= (async () => {
+      const [docker, { WORKER_CONTRACT }, { PullCoordinator }, { randomUUID }] = await Promise.all([
+        this.docker(),
+        import('../checks/index.js'),
+        import('../lifecycle/pull-coordinator.js'),
+        import('node:crypto'),
+      ]);
+      return {
+        docker,
+        pulls: new PullCoordinator(docker),
+        contract: WORKER_CONTRACT,
+        now: this.runtime.now,
+        newRunId: randomUUID,
+        owner: { pid: this.runtime.pid, host: this.runtime.hostname },
+        credentials: this.credentials,
+        evaluations: new Map(),
+      };
+    })();
+    return this.enginePromise;
+  };
 
   async close(): Promise<void> {
     for (const opened of [this.storePromise, this.emptyStorePromise]) {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
     }
+  }
+
+  private async credentialModule(): Promise<RegistryCredentials> {
+    const { dockerCredentials } = await import('../credentials/index.js');
+    return dockerCredentials({ env: this.env, homedir: this.runtime.homedir });
   }
 
   private async openStore(persistent: boolean): Promise<StorePort> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeForOutcomes } from '../../src/commands/outcome.js';
-import type { OutcomeClass, ValidationVerdict } from '../../src/lifecycle/model.js';
+import { exitCodeForOutcomes } from '../../src/cli/exit-codes.js';
+import type { OutcomeClass, ValidationVerdict } from '../../src/domain/index.js';
 import type { ValidationOutcome } from '../../src/lifecycle/validator.js';
 
 const verified: ValidationVerdict = { status: 'verified', digest: 'r/w@sha256:x', pinKind: 'registry', warnings: [] };

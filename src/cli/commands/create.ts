@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { projectSubject } from '../../domain/index.js';
+import { checkReference } from '../../lifecycle/change.js';
+import { checkProjectId } from '../../lifecycle/project-id.js';
+import type { CliKit } from '../kit.js';
+import { changeDeps, finishChange, reporterFor, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+
+export function registerCreate(program: Command, kit: CliKit): void {
+  withValidationFlags(
+    program
+      .command('create')
+      .description('create a project, optionally with its own image (validated like set)')
+      .argument('<project>', 'project id')
+      .option('--worker-image <ref>', 'the image to give it'),
+  ).action(
+    kit.action(async (project: string, flags: ValidationFlags & { workerImage?: string }, command: Command) => {
+      const input = {
+        project: checkProjectId(project),
+        reference: flags.workerImage === undefined ? null : checkReference(flags.workerImage),
+        ...validationInput(flags),
+        via: 'create',
+      };
+      const services = kit.services(command);
+      const { createProject } = await import('../../commands/create.js');
+      return finishChange(services, await createProject(input, changeDeps(services, await reporterFor(services))), projectSubject(project));
+    }),
+  );
+}

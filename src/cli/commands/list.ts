@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { slotLine } from '../../render/lifecycle.js';
+import { slotView } from '../../render/views.js';
+import type { CliKit } from '../kit.js';
+
+export function registerList(program: Command, kit: CliKit): void {
+  program
+    .command('list')
+    .description('one lifecycle line per project')
+    .option('--json', 'JSON envelope on stdout')
+    .action(
+      kit.action(async (_flags: unknown, command: Command) => {
+        const services = kit.services(command);
+        const { output } = services;
+        const projects = await (await import('../../commands/read.js')).listProjects({ store: services.readStore });
+        if (output.json) output.envelope('list', { projects: projects.map(slotView) });
+        else if (projects.length === 0) output.note('no projects yet: cascade-image set <project> <ref> --create');
+        else for (const slot of projects) output.line(slotLine(slot, slot.subject, output.color));
+        return ExitCode.ok;
+      }),
+    );
+}

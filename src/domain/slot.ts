@@ -1,0 +1,24 @@
+import type { Subject } from './subject.js';
+
+export type ImageStatus = 'pending' | 'verified' | 'failed';
+
+/** What a pinned digest points at: a registry manifest, or (with --allow-local) a local image ID. */
+export type PinKind = 'registry' | 'local';
+
+/** One worker-image slot as stored: a project's or the global default's. */
+export interface ImageSlot {
+  readonly subject: Subject;
+  readonly reference: string | null;
+  readonly status: ImageStatus | null;
+  readonly digest: string | null;
+  readonly pinKind: PinKind | null;
+  readonly error: string | null;
+  readonly allowLocal: boolean;
+  /** Bumped by every change; a validation result is stored only for the generation it started with. */
+  readonly generation: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly validatedAt: string | null;
+  /** The check contract the stored verdict was reached against. */
+  readonly contractHash: string | null;
+}

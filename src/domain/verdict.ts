@@ -1,0 +1,25 @@
+import type { PinKind } from './slot.js';
+
+export type ValidationVerdict =
+  | { readonly status: 'verified'; readonly digest: string; readonly pinKind: PinKind; readonly warnings: readonly string[] }
+  | { readonly status: 'failed'; readonly reason: string; readonly cause: FailureCause };
+
+/** Why a validation failed, coarse enough for exit codes and JSON consumers. */
+export type FailureCause =
+  | 'invalid-reference'
+  | 'credentials'
+  | 'pull-denied'
+  | 'pull-not-found'
+  | 'registry-unreachable'
+  | 'engine-unavailable'
+  | 'platform'
+  | 'no-digest'
+  | 'no-bash'
+  | 'checks-failed'
+  | 'timeout'
+  | 'interrupted'
+  | 'engine-error';
+
+export function failed(cause: FailureCause, reason: string): ValidationVerdict {
+  return { status: 'failed', cause, reason };
+}

@@ -1,0 +1,66 @@
+import { buildSmokeScript, type CheckContract } from '../checks/index.js';
+import { subjectName, type Subject } from '../domain/index.js';
+import type { SmokeRunSpec } from '../ports/docker.js';
+
+/** Labels on every container we create: how cleanup knows ours from anyone else's. */
+export const LABELS = {
+  managed: 'io.cascade-image.managed',
+  runId: 'io.cascade-image.run-id',
+  project: 'io.cascade-image.project',
+  createdAt: 'io.cascade-image.created-at',
+  /** After this time no live run can own the container: any sweep may remove it. */
+  expiresAt: 'io.cascade-image.expires-at',
+} as const;
+
+/** The label filter that finds our containers, and only ours. */
+export const OURS = { [LABELS.managed]: 'true' } as const;
+
+/** How long after its timeout a smoke container is surely abandoned (kill and removal take seconds). */
+const CONTAINER_GRACE_MS = 60_000;
+
+/** Resource bounds of the smoke-test container. */
+export const SMOKE_LIMITS = {
+  memoryBytes: 512 * 1024 * 1024,
+  pidsLimit: 256,
+  outputLimitBytes: 64 * 1024,
+  perCheckOutputBytes: 2048,
+} as const;
+
+export interface SmokeRunRequest {
+  /** The immutable reference to test: repo@sha256:… or a local image ID. */
+  readonly image: string;
+  readonly contract: CheckContract;
+  readonly runId: string;
+  readonly subject: Subject;
+  readonly createdAt: Date;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * The one-shot container that runs the contract's script. The lock-down itself (no network, caps
+ * dropped, read-only root) is the adapter's fixed policy; what varies per run is decided here.
+ */
+export function smokeRunSpec(request: SmokeRunRequest): SmokeRunSpec {
+  const { createdAt } = request;
+  return {
+    image: request.image,
+    // Replace any ENTRYPOINT: an image with its own must still be testable. Not a login shell:
+    // `bash -l` sources /etc/profile, which resets PATH on Debian-like images.
+    entrypoint: ['bash'],
+    cmd: ['-c', buildSmokeScript(request.contract, { outputLimitBytes: SMOKE_LIMITS.perCheckOutputBytes }), 'cascade-smoke'],
+    env: ['HOME=/tmp'],
+    labels: {
+      ...OURS,
+      [LABELS.runId]: request.runId,
+      [LABELS.project]: subjectName(request.subject),
+      [LABELS.createdAt]: createdAt.toISOString(),
+      [LABELS.expiresAt]: new Date(createdAt.getTime() + request.timeoutMs + CONTAINER_GRACE_MS).toISOString(),
+    },
+    timeoutMs: request.timeoutMs,
+    outputLimitBytes: SMOKE_LIMITS.outputLimitBytes,
+    memoryBytes: SMOKE_LIMITS.memoryBytes,
+    pidsLimit: SMOKE_LIMITS.pidsLimit,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+  };
+}

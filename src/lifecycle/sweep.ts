@@ -1,0 +1,17 @@
+import type { DockerPort } from '../ports/docker.js';
+import { OURS } from './container-policy.js';
+import { containerExpired } from './leases.js';
+
+/**
+ * Removes smoke containers of ours whose expiry passed: leftovers of a crashed run. Best effort:
+ * a sweep that fails must never fail the validation it precedes.
+ */
+export async function sweepExpiredContainers(docker: DockerPort, now: Date): Promise<void> {
+  try {
+    for (const container of await docker.listContainers(OURS)) {
+      if (containerExpired(container, now)) await docker.removeContainer(container.id);
+    }
+  } catch {
+    // The validation itself will report an engine that is really down.
+  }
+}

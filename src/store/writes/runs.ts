@@ -1,0 +1,94 @@
+import { projectOf } from '../../domain/index.js';
+import type { RunFinish, RunStart } from '../../ports/store.js';
+import { insertAudit } from './audit.js';
+import { selectSlot } from './slots.js';
+import type { Timestamp, Tx } from './transaction.js';
+
+/** Records a run as started: its row is the lease other processes see until `lease_expires_at`. */
+export async function beginRun(tx: Tx, run: RunStart, started: Date): Promise<void> {
+  await tx
+    .insertInto('validation_runs')
+    .values({
+      run_id: run.runId,
+      project_id: projectOf(run.subject),
+      generation: run.generation,
+      reference: run.reference,
+      owner_pid: run.owner.pid,
+      owner_host: run.owner.host,
+      started_at: started.toISOString(),
+      lease_expires_at: new Date(started.getTime() + run.leaseMs).toISOString(),
+      finished_at: null,
+      outcome: null,
+      digest: null,
+      error: null,
+      checks: null,
+      duration_ms: null,
+    })
+    .execute();
+}
+
+/** Closes the run's row, and stores its verdict on the slot only while the slot still has the run's generation. */
+export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish): Promise<'stored' | 'stale'> {
+  const slot = await selectSlot(tx, finish.subject);
+  const current = slot !== undefined && slot.generation === finish.generation;
+  const { verdict } = finish;
+  // What the run found can differ from what the slot keeps (a drifted tag that failed keeps the old pin).
+  const found = finish.finding ?? verdict;
+  const now = timestamp();
+  await tx
+    .updateTable('validation_runs')
+    .set({
+      finished_at: now,
+      outcome: current ? found.status : 'stale',
+      // For a failed run, the image it tested (when it got that far): what failed, precisely.
+      digest: found.status === 'verified' ? found.digest : (finish.testedPin ?? null),
+      error: found.status === 'failed' ? found.reason : null,
+      checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
+      duration_ms: finish.durationMs,
+    })
+    .where('run_id', '=', finish.runId)
+    .execute();
+  if (current) {
+    const result = {
+      status: verdict.status,
+      digest: verdict.status === 'verified' ? verdict.digest : null,
+      pin_kind: verdict.status === 'verified' ? verdict.pinKind : null,
+      error: verdict.status === 'failed' ? verdict.reason : null,
+      validated_at: now,
+      contract_hash: finish.contractHash,
+    };
+    // The generation guard lives in the WHERE clause too: it is the invariant, not just the check above.
+    if (finish.subject.kind === 'project') {
+      await tx
+        .updateTable('projects')
+        .set(result)
+        .where('id', '=', finish.subject.project)
+        .where('generation', '=', finish.generation)
+        .execute();
+    } else {
+      await tx.updateTable('global_default').set(result).where('generation', '=', finish.generation).execute();
+    }
+  }
+  // A re-validation that found nothing new is kept in validation_runs only: cron must not flood the audit log.
+  if (!current || finish.outcome !== 'unchanged') {
+    await insertAudit(tx, timestamp, {
+      actor: finish.actor,
+      project: projectOf(finish.subject),
+      // The event says what the run found; `to` what the slot now holds (a kept pin after a failed drift).
+      event: current ? `validation_${found.status}` : 'validation_stale',
+      from: finish.reference,
+      to: verdict.status === 'verified' ? verdict.digest : null,
+      detail: {
+        runId: finish.runId,
+        generation: finish.generation,
+        outcome: current ? finish.outcome : 'stale',
+        ...(found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
+        ...(found !== verdict && verdict.status === 'verified' ? { keptPin: verdict.digest } : {}),
+        ...(finish.testedPin === undefined ? {} : { tested: finish.testedPin }),
+        ...(current ? {} : { currentGeneration: slot?.generation ?? null, found: found.status }),
+        durationMs: finish.durationMs,
+      },
+    });
+  }
+  return current ? 'stored' : 'stale';
+}
