@@ -1,14 +1,17 @@
 // README's "Faults" table is checked against the fault suite: every row's fault (its first cell)
-// has a `fault: <that cell>` test in test/e2e/faults.test.ts, and every such test has a row.
+// has a `fault: <that cell>` test in the fault suite (test/e2e/faults*.test.ts), and every such test has a row.
 // No engine needed: both files are only read.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const SUITE = readFileSync(path.join(ROOT, 'test', 'e2e', 'faults.test.ts'), 'utf8');
+const E2E = path.join(ROOT, 'test', 'e2e');
+/** The fault suite: faults.test.ts and its siblings by concern (faults-engine.test.ts, faults-store.test.ts, …). */
+const SUITE_FILES = readdirSync(E2E).filter((name) => /^faults(-[a-z-]+)?\.test\.ts$/.test(name)).sort();
+const SUITE = SUITE_FILES.map((name) => readFileSync(path.join(E2E, name), 'utf8')).join('\n');
 
 /** The cells of one markdown table row (`| a | b |`), honouring `\|` escapes. */
 function cells(row: string): string[] {
@@ -60,7 +63,7 @@ function faultTests(source: string): string[] {
   return names;
 }
 
-describe('README "Faults" table ↔ test/e2e/faults.test.ts', () => {
+describe('README "Faults" table ↔ the fault suite (test/e2e/faults*.test.ts)', () => {
   const { header, faults } = faultsTable(faultsSection(README));
   const tests = faultTests(SUITE);
 

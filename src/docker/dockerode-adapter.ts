@@ -149,6 +149,7 @@ class DockerodeAdapter implements DockerPort {
         repoDigests: info.RepoDigests ?? [],
         os: info.Os ?? null,
         architecture: info.Architecture ?? null,
+        variant: (info as { Variant?: string }).Variant ?? null,
       };
     } catch (error) {
       if (statusCode(error) === 404) return undefined;

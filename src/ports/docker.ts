@@ -14,9 +14,8 @@ export interface RegistryAuth {
   readonly identitytoken?: string;
 }
 
-export interface PullOptions {
+export interface PullOptions extends CallOptions {
   readonly onProgress?: (progress: PullProgress) => void;
-  readonly signal?: AbortSignal;
   readonly auth?: RegistryAuth;
 }
 
@@ -30,6 +29,17 @@ export interface ImageFacts {
   readonly repoDigests: readonly string[];
   readonly os: string | null;
   readonly architecture: string | null;
+  /** e.g. v8 for arm64/v8; null when the image does not say. */
+  readonly variant: string | null;
+}
+
+/**
+ * Every engine call is bounded: the adapter gives each request a deadline (connecting, answering,
+ * a pull stream that goes silent) and rejects with DockerFailure('engine-unavailable') when it
+ * passes. `signal` ends the call at once (DockerFailure('aborted')), whatever the engine does.
+ */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
 }
 
 export interface SmokeRunSpec {
@@ -71,13 +81,16 @@ export interface EngineVersion {
 export interface DockerPort {
   /** Where the engine is, for messages ("unix:///var/run/docker.sock"). */
   readonly endpoint: string;
-  version(): Promise<EngineVersion>;
+  version(options?: CallOptions): Promise<EngineVersion>;
   /** Pulls and resolves only when the whole stream finished without an error event. */
   pull(reference: string, options?: PullOptions): Promise<PullResult>;
   /** undefined when the engine has no such image. */
-  inspectImage(reference: string): Promise<ImageFacts | undefined>;
-  /** Runs a one-shot locked-down container and removes it in every case. */
+  inspectImage(reference: string, options?: CallOptions): Promise<ImageFacts | undefined>;
+  /**
+   * Runs a one-shot locked-down container and removes it in every case. `spec.timeoutMs` bounds
+   * the run itself; `spec.signal` kills it at once.
+   */
   runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult>;
-  listContainers(labels: Readonly<Record<string, string>>): Promise<readonly OurContainer[]>;
-  removeContainer(id: string): Promise<void>;
+  listContainers(labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<readonly OurContainer[]>;
+  removeContainer(id: string, options?: CallOptions): Promise<void>;
 }

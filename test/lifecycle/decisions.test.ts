@@ -15,7 +15,7 @@ function ref(text: string): ImageReference {
   return parsed.value;
 }
 
-const image = (repoDigests: string[]): ImageFacts => ({ id: 'sha256:local', repoDigests, os: 'linux', architecture: 'amd64' });
+const image = (repoDigests: string[]): ImageFacts => ({ id: 'sha256:local', repoDigests, os: 'linux', architecture: 'amd64', variant: null });
 
 describe('choosePin', () => {
   it.each([

@@ -85,7 +85,7 @@ export class FakeDocker implements DockerPort {
     this.assertUp();
     const found = this.local.get(reference);
     if (found === undefined) return undefined;
-    return { id: found.image.id, repoDigests: [...found.repoDigests], os: 'linux', architecture: 'amd64' };
+    return { id: found.image.id, repoDigests: [...found.repoDigests], os: 'linux', architecture: 'amd64', variant: null };
   }
 
   async runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult> {
@@ -111,7 +111,7 @@ export class FakeDocker implements DockerPort {
     }
   }
 
-  async listContainers(): Promise<readonly OurContainer[]> {
+  async listContainers(_labels?: Readonly<Record<string, string>>): Promise<readonly OurContainer[]> {
     return [];
   }
 
