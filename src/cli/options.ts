@@ -1,40 +1,68 @@
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../lifecycle/durations.js';
+import { formatDuration, parseDuration } from '../lifecycle/durations.js';
 
-/** Option values as operators type them, checked once here: a bad one is exit 2 before anything runs. */
+/**
+ * Every numeric and duration option, checked once here against documented bounds: a value
+ * outside them is exit 2 with what was wrong and what is allowed, before anything runs.
+ */
 
 export const DEFAULT_TIMEOUT = '5m';
 
-export function timeoutOf(text: string | undefined): number {
-  const ms = parseDuration(text ?? DEFAULT_TIMEOUT);
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(`invalid --timeout ${JSON.stringify(text)}`, { hint: 'use a duration such as 90s, 5m or 1m30s' });
+const SECOND = 1000;
+const HOUR = 3_600_000;
+
+/** A duration option's bounds, in ms: typed as 90s, 5m, 1m30s, 2h (a bare number is seconds). */
+export interface DurationBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** --timeout: long enough for one check to answer, short enough for Node's timers (≤ 24.8 days). */
+export const TIMEOUT_BOUNDS: DurationBounds = { min: SECOND, max: 24 * HOUR };
+/** --since as a duration: at most 100 years back. */
+export const SINCE_BOUNDS: DurationBounds = { min: 0, max: 100 * 365 * 24 * HOUR };
+export const CONCURRENCY_BOUNDS = { min: 1, max: 32 } as const;
+export const LIMIT_BOUNDS = { min: 1, max: 1_000_000 } as const;
+
+export function durationOption(name: string, text: string, bounds: DurationBounds): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || !Number.isFinite(ms) || ms < bounds.min || ms > bounds.max) {
+    throw new UsageError(`${name} must be a duration from ${formatDuration(bounds.min)} to ${formatDuration(bounds.max)}, not ${JSON.stringify(text)}`, {
+      hint: 'use a duration such as 90s, 5m, 1m30s or 2h',
+    });
   }
   return ms;
 }
 
+/** A whole number in decimal digits only: no sign, exponent, fraction or hex (`1e2` is refused). */
+export function wholeNumberOption(name: string, text: string, bounds: { readonly min: number; readonly max: number }): number {
+  const value = /^[0-9]{1,16}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+    throw new UsageError(`${name} must be a whole number from ${bounds.min} to ${bounds.max}, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export function timeoutOf(text: string | undefined): number {
+  return durationOption('--timeout', text ?? DEFAULT_TIMEOUT, TIMEOUT_BOUNDS);
+}
+
+/** --since: a duration back from now, or an ISO 8601 time. */
 export function sinceOf(text: string, now: Date): string {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(now.getTime() - ms).toISOString();
+  if (parseDuration(text) !== undefined) return new Date(now.getTime() - durationOption('--since', text, SINCE_BOUNDS)).toISOString();
   const time = new Date(text);
-  if (Number.isNaN(time.getTime())) {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(time.getTime())) {
     throw new UsageError(`invalid --since ${JSON.stringify(text)}`, { hint: 'use a duration (24h, 30m) or an ISO time (2026-11-28T06:00:00Z)' });
   }
   return time.toISOString();
 }
 
 export function limitOf(text: string | undefined): number {
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${JSON.stringify(text)}`);
-  return limit;
+  return wholeNumberOption('--limit', text ?? '50', LIMIT_BOUNDS);
 }
 
 export function concurrencyOf(text: string | undefined): number {
-  const concurrency = Number(text ?? '2');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 32, not ${JSON.stringify(text)}`);
-  }
-  return concurrency;
+  return wholeNumberOption('--concurrency', text ?? '2', CONCURRENCY_BOUNDS);
 }
 
 export function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { asCascadeError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../render/output.js';
+import { escapeUnprintable } from '../render/printable.js';
 import { hintFor } from './hints.js';
 import type { CliKit } from './kit.js';
 import { buildProgram } from './program.js';
@@ -54,8 +55,8 @@ function reportError(runtime: Runtime, error: unknown, services: Services | unde
       error: { code: failure.code, message: failure.message, hint: hint ?? null, exitCode: failure.exitCode },
     });
   }
-  runtime.stderr.write(`cascade-image: ${failure.message}\n`);
-  if (hint !== undefined) runtime.stderr.write(`  hint: ${hint}\n`);
+  runtime.stderr.write(`cascade-image: ${escapeUnprintable(failure.message)}\n`);
+  if (hint !== undefined) runtime.stderr.write(`  hint: ${escapeUnprintable(hint)}\n`);
   if (failure.exitCode === ExitCode.internal && failure.cause instanceof Error && runtime.env.CASCADE_IMAGE_DEBUG) {
     runtime.stderr.write(`${failure.cause.stack ?? ''}\n`);
   }

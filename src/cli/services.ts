@@ -4,6 +4,7 @@ import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-end
 import { resolveActor, resolveStorePath } from '../config/paths.js';
 import { EngineUnavailableError, UsageError } from '../errors.js';
 import type { Here } from '../lifecycle/leases.js';
+import { checkOperatorName } from '../lifecycle/operator-name.js';
 import type { ValidationEngine } from '../lifecycle/validator.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort } from '../ports/docker.js';
@@ -42,7 +43,10 @@ export class Services {
     private readonly options: GlobalOptions,
   ) {
     this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true });
-    this.actor = resolveActor(options.actor, runtime.env, runtime.username);
+    this.actor = checkOperatorName(resolveActor(options.actor, runtime.env, runtime.username), 'actor');
+    if (options.db !== undefined && options.db.trim() === '') {
+      throw new UsageError('--db needs a path: it was given empty', { hint: 'name the store file, e.g. --db ~/cascade-image.db, or leave --db out for the default' });
+    }
     this.storePath = resolveStorePath(options.db, runtime.env, runtime.homedir);
   }
 

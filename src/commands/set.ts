@@ -39,6 +39,10 @@ export interface SetImageResult {
 export async function setImage(input: SetImageInput, deps: SetImageDeps): Promise<SetImageResult> {
   // A project cannot exist in a store that does not: refuse before creating the store file.
   if (input.subject.kind === 'project' && !input.create && !deps.storeExists()) throw new ProjectNotFoundError(input.subject.project);
+  // The engine side is set up before anything is stored: a DOCKER_HOST, context or TLS folder
+  // that cannot be used refuses the change (exit 2 / 69, nothing persisted) instead of
+  // leaving it pending with no validation to come.
+  const engine = input.validate && input.reference !== null ? await deps.engine() : undefined;
   const store = await deps.store();
   if (input.reference === null) {
     // Clearing what is already clear changes nothing: no generation bump, no audit row.
@@ -67,9 +71,8 @@ export async function setImage(input: SetImageInput, deps: SetImageDeps): Promis
   });
   if (change.after.reference === null) return { change, outcome: undefined, unchanged: false };
   deps.listener({ type: 'pending', subject: input.subject, reference: change.after.reference, generation: change.after.generation });
-  if (!input.validate) return { change, outcome: undefined, unchanged: false };
+  if (engine === undefined) return { change, outcome: undefined, unchanged: false };
 
-  const engine = await deps.engine();
   const outcome = await validateSlot({ ...engine, store, listener: deps.listener }, change.after, {
     actor: deps.actor,
     timeoutMs: input.timeoutMs,

@@ -41,6 +41,8 @@ export async function validateProjects(input: ValidateInput, deps: ValidateDeps)
   // Re-validation writes lifecycle state: it takes an operator (any role). Refused before any work.
   authorize('revalidate', deps.actor, await store.roleOf(deps.actor));
   const slots = await selectSlots(store, input, deps.here);
+  // Set up before any run starts: an engine that cannot even be configured touches no slot.
+  if (slots.length > 0) await deps.engine();
 
   const items: ValidateItem[] = new Array(slots.length);
   let next = 0;

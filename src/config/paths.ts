@@ -6,7 +6,7 @@ export function resolveStorePath(
   env: Readonly<Record<string, string | undefined>>,
   homedir: string,
 ): string {
-  if (flag !== undefined && flag !== '') return flag;
+  if (flag !== undefined) return flag;
   const fromEnv = env.CASCADE_IMAGE_DB;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const xdg = env.XDG_DATA_HOME;

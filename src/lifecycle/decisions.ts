@@ -1,6 +1,6 @@
 import { describeFailures, parseSmokeOutput, type CheckContract, type SmokeReport } from '../checks/index.js';
 import type { DockerFailure } from '../errors.js';
-import type { ImageFacts, SmokeRunResult } from '../ports/docker.js';
+import type { EngineVersion, ImageFacts, SmokeRunResult } from '../ports/docker.js';
 import { parseNormalizedNamed, repositoryName, type ImageReference } from '../reference/index.js';
 import { formatDuration } from './durations.js';
 import { failed, type PinKind, type ValidationVerdict } from '../domain/index.js';
@@ -85,8 +85,16 @@ export function judgeSmokeRun(
   return { report, verdict: { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings } };
 }
 
+/** Why an image cannot be tested on this engine, or undefined when its platform matches (or is unknown). */
+export function platformMismatch(image: ImageFacts, engine: EngineVersion): string | undefined {
+  if (image.os === null || image.architecture === null) return undefined;
+  if (image.os === engine.os && image.architecture === engine.architecture) return undefined;
+  const platform = [image.os, image.architecture, ...(image.variant === null ? [] : [image.variant])].join('/');
+  return `image is ${platform}; this engine runs ${engine.os}/${engine.architecture}`;
+}
+
 /** Maps a classified engine failure to the reason a person reads in `show`. */
-export function failureVerdict(failure: DockerFailure, context: { readonly reference: string; readonly endpoint: string; readonly interruptedBy?: string }): ValidationVerdict {
+export function failureVerdict(failure: DockerFailure, context: { readonly reference: string; readonly endpoint: string }): ValidationVerdict {
   const detail = failure.detail;
   switch (failure.kind) {
     case 'engine-unavailable':
@@ -102,7 +110,7 @@ export function failureVerdict(failure: DockerFailure, context: { readonly refer
     case 'no-bash':
       return failed('no-bash', `image has no bash: the smoke-test runs bash from PATH (${detail})`);
     case 'aborted':
-      return failed('interrupted', `interrupted (${context.interruptedBy ?? 'aborted'})`);
+      return failed('interrupted', 'interrupted');
     case 'image-missing':
       return failed('engine-error', `image vanished from the engine during validation: ${detail}`);
     case 'other':

@@ -6,7 +6,8 @@ import type { DockerPort, ImageFacts, RegistryAuth } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { parseDockerRef, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import { smokeRunSpec } from './container-policy.js';
-import { choosePin, failureVerdict, judgeSmokeRun } from './decisions.js';
+import { describeBound } from './bounds.js';
+import { choosePin, failureVerdict, judgeSmokeRun, platformMismatch } from './decisions.js';
 import { evaluationAt, type FullEvaluation, type PipelineProgress } from './evaluation.js';
 import type { PullCoordinator } from './pull-coordinator.js';
 import { sweepExpiredContainers } from './sweep.js';
@@ -30,8 +31,10 @@ export interface EvaluationRequest {
   readonly runId: string;
   readonly contractHash: string;
   readonly timeoutMs: number;
-  /** Aborted with the signal's name ('SIGINT' / 'SIGTERM') as its reason. */
-  readonly signal: AbortSignal | undefined;
+  /** Aborted with the signal's name ('SIGINT' / 'SIGTERM') as its reason: the run is interrupted. */
+  readonly interrupt: AbortSignal | undefined;
+  /** The interrupt or the whole validation's bound: every engine call of the run ends when it fires. */
+  readonly signal: AbortSignal;
   /** Ignore remembered smoke-test verdicts and run the container again. */
   readonly fresh: boolean;
 }
@@ -44,10 +47,20 @@ export interface EvaluationRequest {
 export async function evaluateReference(deps: EvaluationDeps, request: EvaluationRequest): Promise<FullEvaluation> {
   const progress: PipelineProgress = { pin: undefined, pullFailure: undefined, ranContainer: false };
   try {
-    return await runPipeline(deps, request, progress);
+    const evaluation = await runPipeline(deps, request, progress);
+    // A run that was interrupted or ran out of time proves nothing, whatever its last step said.
+    const stop = stopped(request);
+    return stop === undefined ? evaluation : evaluationAt(progress, stop);
   } catch (error) {
-    return evaluationAt(progress, verdictForError(error, request.reference, deps.docker.endpoint, request.signal));
+    return evaluationAt(progress, stopped(request) ?? verdictForError(error, request.reference, deps.docker.endpoint));
   }
+}
+
+/** The verdict of a run that was stopped from outside: by a signal, or by its own bound. */
+function stopped(request: EvaluationRequest): ValidationVerdict | undefined {
+  if (request.interrupt?.aborted === true) return failed('interrupted', `interrupted (${String(request.interrupt.reason)})`);
+  if (request.signal.aborted) return failed('timeout', `validation did not finish within ${describeBound(request.timeoutMs)}`);
+  return undefined;
 }
 
 async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, progress: PipelineProgress): Promise<FullEvaluation> {
@@ -60,6 +73,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   }
   const pullRef = referenceString(pullable.value);
   const subject = slot.subject;
+  const call = { signal };
 
   let auth: RegistryAuth | undefined;
   try {
@@ -75,7 +89,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     const pulled = await deps.pulls.pull(pullRef, {
       ...(auth === undefined ? {} : { auth }),
       onProgress: (event) => deps.listener({ type: 'pull-progress', subject, progress: event }),
-      ...(signal === undefined ? {} : { signal }),
+      signal,
     });
     pulledDigest = pulled.digest;
   } catch (error) {
@@ -83,7 +97,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     progress.pullFailure = error;
   }
 
-  const image = await inspectAfterPull(deps.docker, pullRef, progress.pullFailure);
+  const image = await inspectAfterPull(deps.docker, pullRef, progress.pullFailure, signal);
   if (image === undefined) {
     if (progress.pullFailure !== undefined) throw progress.pullFailure;
     return done(failed('engine-error', `the engine has no image ${pullRef} after pulling it`));
@@ -97,6 +111,10 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   progress.pin = pin.pin;
   deps.listener({ type: 'pinned', subject, digest: pin.pin, pinKind: pin.kind });
 
+  // An image of another platform may even pass by accident (static binaries, emulation): never test it.
+  const mismatch = platformMismatch(image, await deps.docker.version(call));
+  if (mismatch !== undefined) return done(failed('platform', mismatch));
+
   // The same image under the same contract gives the same verdict: never run its container twice.
   const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contractHash);
   if (remembered !== undefined) {
@@ -107,7 +125,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     return done(verdict, { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
   }
 
-  await sweepExpiredContainers(deps.docker, deps.now());
+  await sweepExpiredContainers(deps.docker, deps.now(), signal);
   deps.listener({ type: 'testing', subject, image: pin.pin });
   progress.ranContainer = true;
   let judged: ReturnType<typeof judgeSmokeRun>;
@@ -147,22 +165,20 @@ async function remember(store: StorePort, imageId: string, hash: string, verdict
  * verdict can say precisely "local-only" (or pin it with --allow-local). A stale copy of a registry
  * image proves nothing about what the reference names now, so the pull failure stands.
  */
-async function inspectAfterPull(docker: DockerPort, pullRef: string, pullFailure: DockerFailure | undefined): Promise<ImageFacts | undefined> {
-  const image = await docker.inspectImage(pullRef);
+async function inspectAfterPull(
+  docker: DockerPort,
+  pullRef: string,
+  pullFailure: DockerFailure | undefined,
+  signal: AbortSignal,
+): Promise<ImageFacts | undefined> {
+  const image = await docker.inspectImage(pullRef, { signal });
   if (pullFailure === undefined || image === undefined) return image;
   if (image.repoDigests.length > 0) throw pullFailure;
   return image;
 }
 
-function verdictForError(error: unknown, reference: string, endpoint: string, signal: AbortSignal | undefined): ValidationVerdict {
-  if (error instanceof DockerFailure) {
-    return failureVerdict(error, {
-      reference,
-      endpoint,
-      ...(signal?.aborted === true ? { interruptedBy: String(signal.reason) } : {}),
-    });
-  }
-  if (signal?.aborted === true) return failed('interrupted', `interrupted (${String(signal.reason)})`);
+function verdictForError(error: unknown, reference: string, endpoint: string): ValidationVerdict {
+  if (error instanceof DockerFailure) return failureVerdict(error, { reference, endpoint });
   const message = error instanceof Error ? error.message : String(error);
   return failed('engine-error', `validation failed unexpectedly: ${message}`);
 }

@@ -1,6 +1,7 @@
 import { contractHash, type CheckResult } from '../checks/index.js';
 import { failed, subjectName, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
 import { permit } from './authorization.js';
+import { leaseMs, validationBoundMs } from './bounds.js';
 import { classifyRevalidation } from './classify.js';
 import { evaluateReference, type EvaluationDeps } from './evaluate.js';
 import type { FullEvaluation } from './evaluation.js';
@@ -39,9 +40,6 @@ export interface ValidationOutcome {
   readonly ranContainer: boolean;
 }
 
-/** The lease outlives the smoke-test timeout by a margin for the pull and the store writes. */
-const LEASE_MARGIN_MS = 10 * 60_000;
-
 /**
  * Validates the slot's current reference: records a run (a lease), evaluates the reference (once
  * per distinct reference in this process), relates the result to what the slot held, and stores
@@ -55,7 +53,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   const started = deps.now().getTime();
   const previous = await deps.store.lastRun(slot.subject);
   await deps.store.beginRun(
-    { runId, subject: slot.subject, generation: slot.generation, reference, owner: deps.owner, leaseMs: options.timeoutMs + LEASE_MARGIN_MS },
+    { runId, subject: slot.subject, generation: slot.generation, reference, owner: deps.owner, leaseMs: leaseMs(options.timeoutMs) },
     permit('revalidate', options.actor),
   );
 
@@ -64,24 +62,26 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   let pending = deps.evaluations.get(key);
   const initiated = pending === undefined;
   if (pending === undefined) {
+    // Every engine call of the run ends at the interrupt or at the validation's bound, whichever comes first.
+    const bound = AbortSignal.timeout(validationBoundMs(options.timeoutMs));
     pending = evaluateReference(deps, {
       slot,
       reference,
       runId,
       contractHash: hash,
       timeoutMs: options.timeoutMs,
-      signal: options.signal,
+      interrupt: options.signal,
+      signal: options.signal === undefined ? bound : AbortSignal.any([options.signal, bound]),
       fresh: options.fresh === true,
     });
     deps.evaluations.set(key, pending);
   }
   let evaluation = await pending;
-  if (options.signal?.aborted === true && evaluation.verdict.status === 'verified') {
-    // An interrupted run proves nothing about the image, even if the last step happened to finish.
+  if (options.signal?.aborted === true) {
+    // An interrupted run is recorded as interrupted, whatever its (possibly shared) evaluation reached.
     evaluation = { ...evaluation, verdict: failed('interrupted', `interrupted (${String(options.signal.reason)})`) };
   }
-  const pinnedPresent =
-    evaluation.pullFailure !== undefined && slot.digest !== null ? (await deps.docker.inspectImage(slot.digest).catch(() => undefined)) !== undefined : false;
+  const pinnedPresent = evaluation.pullFailure !== undefined && slot.digest !== null && (await presentLocally(deps, slot.digest, options.signal));
   const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent);
   const durationMs = deps.now().getTime() - started;
   const repeated = isRepeatedFailure(classification.finding ?? classification.store, previous, slot);
@@ -125,6 +125,12 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     checks: evaluation.report?.results ?? evaluation.rememberedChecks,
     ranContainer: initiated && evaluation.ranContainer,
   };
+}
+
+/** Whether the pinned image is still on the engine; an engine that cannot say counts as no. */
+async function presentLocally(deps: ValidatorDeps, digest: string, signal: AbortSignal | undefined): Promise<boolean> {
+  const found = await deps.docker.inspectImage(digest, signal === undefined ? {} : { signal }).catch(() => undefined);
+  return found !== undefined;
 }
 
 /** The engine side of validating, wired once per invocation; each command adds its store and listener. */

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { printableLine } from './printable.js';
 import type { OutputStreams } from './streams.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -32,9 +33,9 @@ export class Output {
     this.terminal = this.interactive ? runtime.terminal : undefined;
   }
 
-  /** One result line on stdout. */
+  /** One result line on stdout; nothing in it can drive the terminal or start another line. */
   line(text: string): void {
-    this.runtime.stdout.write(`${text}\n`);
+    this.runtime.stdout.write(`${printableLine(text, this.color.level > 0)}\n`);
   }
 
   /** One JSON document per line on stdout. */
@@ -49,7 +50,7 @@ export class Output {
 
   /** A log line for people (stderr); silent with --quiet. */
   note(text: string): void {
-    if (!this.quiet) this.runtime.stderr.write(`${text}\n`);
+    if (!this.quiet) this.runtime.stderr.write(`${printableLine(text, this.color.level > 0)}\n`);
   }
 
   /** A structured log line on stderr that is always printed (the audit line). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSmokeScript, WORKER_CONTRACT } from '../../src/checks/index.js';
-import { choosePin, failureVerdict, judgeSmokeRun } from '../../src/lifecycle/decisions.js';
+import { choosePin, platformMismatch, failureVerdict, judgeSmokeRun } from '../../src/lifecycle/decisions.js';
 import { formatDuration, parseDuration } from '../../src/lifecycle/durations.js';
 import { DockerFailure } from '../../src/errors.js';
 import type { ImageFacts } from '../../src/ports/docker.js';
@@ -80,10 +80,10 @@ describe('failureVerdict', () => {
     ['registry-unreachable', 'registry-unreachable', /registry unreachable/],
     ['platform', 'platform', /platform/],
     ['no-bash', 'no-bash', /no bash/],
-    ['aborted', 'interrupted', /^interrupted \(SIGTERM\)$/],
+    ['aborted', 'interrupted', /^interrupted$/],
     ['other', 'engine-error', /engine error/],
   ] as const)('%s → %s', (kind, cause, reason) => {
-    const verdict = failureVerdict(new DockerFailure(kind, 'detail'), { reference: 'r/w:1', endpoint: 'unix:///x.sock', interruptedBy: 'SIGTERM' });
+    const verdict = failureVerdict(new DockerFailure(kind, 'detail'), { reference: 'r/w:1', endpoint: 'unix:///x.sock' });
     expect(verdict).toMatchObject({ status: 'failed', cause, reason: expect.stringMatching(reason) });
   });
 });
@@ -106,4 +106,18 @@ describe('durations', () => {
     [3000, '3s'],
     [400, '400ms'],
   ])('formats %d as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('platformMismatch', () => {
+  const engine = { version: '20.10', apiVersion: '1.41', os: 'linux', architecture: 'amd64' };
+  const imageOf = (os: string | null, architecture: string | null, variant: string | null = null): ImageFacts => ({ id: 'sha256:i', repoDigests: [], os, architecture, variant });
+  it.each([
+    ['the same platform', imageOf('linux', 'amd64'), undefined],
+    ['another architecture', imageOf('linux', 'arm64'), 'image is linux/arm64; this engine runs linux/amd64'],
+    ['another architecture with a variant', imageOf('linux', 'arm', 'v7'), 'image is linux/arm/v7; this engine runs linux/amd64'],
+    ['another OS', imageOf('windows', 'amd64'), 'image is windows/amd64; this engine runs linux/amd64'],
+    ['an image that does not say', imageOf(null, null), undefined],
+  ] as const)('%s', (_what, image, expected) => {
+    expect(platformMismatch(image, engine)).toBe(expected);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKER_CONTRACT } from '../../src/checks/index.js';
+import { contractHash, WORKER_CONTRACT } from '../../src/checks/index.js';
 import { changeImage } from '../../src/lifecycle/change.js';
 import type { LifecycleEvent } from '../../src/domain/index.js';
 import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
@@ -205,6 +205,41 @@ describe('validateSlot', () => {
     const outcome = await running;
     expect(outcome.verdict).toMatchObject({ status: 'failed', cause: 'interrupted', reason: 'interrupted (SIGINT)' });
     expect((await store.getSlot(projectSubject('acme')))?.error).toBe('interrupted (SIGINT)');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('records %s during a pull the registry holds up as failed: interrupted, never as an engine error', async (signal) => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
+    docker.pullGate = new Promise(() => undefined); // the registry never answers
+    const controller = new AbortController();
+    const running = validateSlot(deps(), await setRef('acme', REF), { actor: ADMIN, timeoutMs: 20_000, signal: controller.signal });
+    setTimeout(() => controller.abort(signal), 50);
+    const outcome = await running;
+    expect(outcome.verdict).toEqual({ status: 'failed', cause: 'interrupted', reason: `interrupted (${signal})` });
+    expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'failed', error: `interrupted (${signal})` });
+    expect(docker.calls.run).toHaveLength(0);
+  });
+
+  it('an interrupt during a smoke-test that then fails still records the run as interrupted', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: toolsWithout('git') });
+    const controller = new AbortController();
+    const slot = await setRef('acme', REF);
+    const racing = deps();
+    const listener = racing.listener;
+    // Abort right when the verdict is about to be stored: the run as a whole was interrupted.
+    const outcome = await validateSlot({ ...racing, listener: (event) => { if (event.type === 'testing') setTimeout(() => controller.abort('SIGINT'), 0); listener(event); } }, slot, {
+      actor: ADMIN,
+      timeoutMs: 20_000,
+      signal: controller.signal,
+    });
+    expect(outcome.verdict).toMatchObject({ status: 'failed', cause: 'interrupted' });
+  });
+
+  it('fails an image of another platform before any container runs: it could pass only by accident', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:arm', tools: GOOD_TOOLS, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
+    const outcome = await validate(await setRef('acme', REF));
+    expect(outcome.verdict).toEqual({ status: 'failed', cause: 'platform', reason: 'image is linux/arm64/v8; this engine runs linux/amd64' });
+    expect(docker.calls.run).toHaveLength(0);
+    expect(await store.cachedSmoke('sha256:arm', contractHash(WORKER_CONTRACT))).toBeUndefined();
   });
 
   it('emits the lifecycle events in order', async () => {

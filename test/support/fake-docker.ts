@@ -11,6 +11,8 @@ export interface FakeImage {
   readonly id: string;
   readonly tools: Readonly<Record<string, string>>;
   readonly hasBash?: boolean;
+  /** The platform the image says it is for; linux/amd64 (the fake engine's) when left out. */
+  readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
 }
 
 /** Tools that make the worker contract pass. */
@@ -25,6 +27,17 @@ export const GOOD_TOOLS: Readonly<Record<string, string>> = {
 
 export function toolsWithout(...names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(GOOD_TOOLS).filter(([name]) => !names.includes(name)));
+}
+
+/** `promise`, or DockerFailure('aborted') as soon as `signal` fires. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new DockerFailure('aborted', 'pull interrupted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DockerFailure('aborted', 'pull interrupted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 type RegistryEntry = { readonly digest: string; readonly image: FakeImage } | DockerFailure;
@@ -67,7 +80,8 @@ export class FakeDocker implements DockerPort {
   async pull(reference: string, options: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
     this.calls.pull.push(reference);
     this.assertUp();
-    if (this.pullGate !== undefined) await this.pullGate;
+    // Like the real adapter: the caller's signal ends a pull at once, even one the "registry" holds up.
+    if (this.pullGate !== undefined) await abortable(this.pullGate, options.signal);
     const entry = this.registry.get(reference);
     if (entry === undefined) throw new DockerFailure('not-found', `manifest for ${reference} not found: manifest unknown`);
     if (entry instanceof DockerFailure) throw entry;
@@ -85,7 +99,8 @@ export class FakeDocker implements DockerPort {
     this.assertUp();
     const found = this.local.get(reference);
     if (found === undefined) return undefined;
-    return { id: found.image.id, repoDigests: [...found.repoDigests], os: 'linux', architecture: 'amd64', variant: null };
+    const platform = found.image.platform ?? { os: 'linux', architecture: 'amd64' };
+    return { id: found.image.id, repoDigests: [...found.repoDigests], os: platform.os, architecture: platform.architecture, variant: platform.variant ?? null };
   }
 
   async runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult> {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { OperatorRole } from '../../domain/index.js';
 import { ExitCode } from '../../errors.js';
+import { checkOperatorName } from '../../lifecycle/operator-name.js';
 import type { CliKit } from '../kit.js';
 
 export function registerOperators(program: Command, kit: CliKit): void {
@@ -25,7 +26,8 @@ export function registerOperators(program: Command, kit: CliKit): void {
     .action(
       kit.action(async (actor: string, flags: { role: OperatorRole }, command: Command) => {
         const services = kit.services(command);
-        await (await import('../../commands/operators.js')).grantOperator({ operator: actor, role: flags.role }, { store: services.store, actor: services.actor });
+        const operator = checkOperatorName(actor);
+        await (await import('../../commands/operators.js')).grantOperator({ operator, role: flags.role }, { store: services.store, actor: services.actor });
         if (services.output.json) services.output.envelope('operators grant', { actor, role: flags.role });
         else services.output.line(`${actor}  ${flags.role}`);
         return ExitCode.ok;
@@ -38,7 +40,8 @@ export function registerOperators(program: Command, kit: CliKit): void {
     .action(
       kit.action(async (actor: string, _flags: unknown, command: Command) => {
         const services = kit.services(command);
-        await (await import('../../commands/operators.js')).revokeOperator({ operator: actor }, { store: services.store, actor: services.actor });
+        const operator = checkOperatorName(actor);
+        await (await import('../../commands/operators.js')).revokeOperator({ operator }, { store: services.store, actor: services.actor });
         if (services.output.json) services.output.envelope('operators revoke', { actor, role: null });
         else services.output.line(`${actor}  revoked`);
         return ExitCode.ok;
