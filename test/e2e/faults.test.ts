@@ -35,6 +35,7 @@ import {
   waitForSmokeContainer,
   watchPeakRss,
 } from './support/faults.js';
+import { pushRelabelledPlatform } from './support/platform.js';
 import { pushImage, startRegistry } from './support/registry.js';
 
 const e2e = inject('e2e');
@@ -557,6 +558,135 @@ describe.skipIf(!e2e.engine)('faults (README "Faults"), against the real engine'
     expect(r.lines).toEqual([`acme  pending  ${list}`, expect.stringMatching(/^acme {2}failed: no image for this engine's platform: .*no matching manifest/)]);
     expect(cli.store().project('acme')).toMatchObject({ status: 'failed', digest: null, error: expect.stringMatching(/^no image for this engine's platform/) });
     expect(await containersWithLabel(RUN_ID_LABEL, cli.store().runs('acme')[0]?.run_id ?? '')).toEqual([]);
+  });
+
+  it('fault: a single-platform image of another architecture', async () => {
+    // The good image, relabelled linux/arm64/v8 in the registry: same layers, so its smoke-test
+    // would pass on this amd64 engine by accident. It must never get that far.
+    const cli = await tempCli();
+    cleanUpRunsOf(() => cli.store());
+    const version = JSON.parse(await dockerOk(['version', '--format', '{{json .Server}}'])) as { Arch: string; Os: string };
+    expect(version.Arch).not.toBe('arm64');
+    const repo = `acme/arm-${nonce()}`;
+    const ref = janitor.track(await pushRelabelledPlatform(e2e.registry, { repo: 'acme/worker', tag: 'good' }, { repo, tag: '1' }, { architecture: 'arm64', variant: 'v8' }));
+    const since = new Date();
+
+    const r = await cli.run(['set', 'acme', ref, '--create']);
+    expect(r.exitCode, explain(r)).toBe(1);
+    const reason = `image is linux/arm64/v8; this engine runs ${version.Os}/${version.Arch}`;
+    expect(r.lines).toEqual([`acme  pending  ${ref}`, `acme  failed: ${reason}`]);
+    expect(cli.store().project('acme')).toMatchObject({ status: 'failed', digest: null, error: reason });
+    const runId = cli.store().runs('acme')[0]?.run_id ?? '';
+    expect(await createEventsOfRun(since, runId)).toEqual([]);
+  });
+
+  it('fault: an engine set-up that cannot work (DOCKER_HOST, context, config.json, TLS folder)', async () => {
+    const cli = await tempCli();
+    const good = await cli.run(['set', 'acme', e2e.images.good, '--create']);
+    expect(good.exitCode, explain(good)).toBe(0);
+    const before = cli.store().project('acme');
+    const badConfig = path.join(cli.dir, 'bad-docker-config');
+    await fsp.mkdir(badConfig);
+    await fsp.writeFile(path.join(badConfig, 'config.json'), '{"currentContext": ');
+    const setups: ReadonlyArray<readonly [string, Record<string, string | undefined>, number, RegExp]> = [
+      ['a DOCKER_HOST of no known scheme', { DOCKER_HOST: 'garbage://' }, 2, /DOCKER_HOST|garbage/],
+      ['a docker context that does not exist', { DOCKER_HOST: undefined, DOCKER_CONTEXT: 'nosuch' }, 2, /nosuch/],
+      ['a config.json that is not JSON', { DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined, DOCKER_CONFIG: badConfig }, 2, /config\.json/],
+      [
+        'DOCKER_TLS_VERIFY with a missing certificate folder',
+        { DOCKER_HOST: 'tcp://127.0.0.1:9', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(cli.dir, 'no-certs') },
+        69,
+        /no-certs|cert/,
+      ],
+    ];
+    for (const [what, env, code, message] of setups) {
+      for (const argv of [
+        ['set', 'fresh', e2e.images.good, '--create'],
+        ['set', 'acme', e2e.images.hang],
+        ['validate', 'acme'],
+        ['validate', '--all'],
+      ]) {
+        const r = await cli.run(argv, { env });
+        const why = `${what}: ${argv.join(' ')}\n${explain(r)}`;
+        expect(r.exitCode, why).toBe(code);
+        expect(r.stderr, why).toMatch(message);
+        expect(r.stderr, why).not.toMatch(/this is a bug|^\s+at /m);
+        // Refused before anything was stored: no new project, the old pin untouched, never pending.
+        expect(cli.store().project('fresh'), why).toBeUndefined();
+        expect(cli.store().project('acme'), why).toEqual(before);
+      }
+    }
+  });
+
+  it('fault: numbers and durations out of bounds', async () => {
+    const cli = await tempCli();
+    await cli.run(['set', 'acme', e2e.images.good, '--create', '--no-validate']);
+    const before = cli.store().project('acme');
+    const cases: ReadonlyArray<readonly [string[], RegExp]> = [
+      [['set', 'acme', e2e.images.good, '--timeout', '600h'], /--timeout must be a duration from 1s to 24h, not "600h"/],
+      [['set', 'acme', e2e.images.good, '--timeout', '9999999999h'], /--timeout must be a duration/],
+      [['validate', 'acme', '--timeout', '0'], /--timeout must be a duration/],
+      [['history', '--since', '99999999999h'], /--since must be a duration/],
+      [['history', '--limit', '99999999999999999999'], /--limit must be a whole number from 1 to 1000000/],
+      [['history', '--limit', '1e2'], /--limit must be a whole number/],
+      [['validate', '--all', '--concurrency', '1e2'], /--concurrency must be a whole number from 1 to 32/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli.run(argv);
+      expect(r.exitCode, explain(r)).toBe(2);
+      expect(r.stderr, explain(r)).toMatch(message);
+      expect(cli.store().project('acme')).toEqual(before);
+    }
+  });
+
+  it('fault: names and text that could forge lines or drive the terminal', async () => {
+    const cli = await tempCli();
+    await cli.run(['set', 'acme', e2e.images.good, '--create', '--no-validate']);
+    const audit = cli.store().audit().length;
+    for (const [argv, opts] of [
+      [['--actor', 'ev\nil', 'set', 'acme', e2e.images.good], {}],
+      [['set', 'acme', e2e.images.good], { actor: 'a\u001b]0;x\u0007' }],
+      [['operators', 'grant', 'ev\nil', '--role', 'viewer'], {}],
+      [['--db', '', 'list'], {}],
+    ] as const) {
+      const r = await cli.run(argv, opts);
+      expect(r.exitCode, explain(r)).toBe(2);
+      expect(r.all, explain(r)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    }
+    expect(cli.store().audit()).toHaveLength(audit);
+    expect(cli.store().operators().map((o) => o.actor)).not.toContain('ev\nil');
+    // Text that is only printed is escaped, never written raw to the terminal.
+    const ref = await cli.run(['ref', 'a\u001b]0;x\u0007b']);
+    expect(ref.exitCode).toBe(2);
+    expect(ref.stdout).toContain('a\\x1b]0;x\\x07b');
+    expect(ref.all).not.toMatch(/[\u001b\u0007]/);
+  });
+
+  it('fault: an interrupt at any point of a pull or a smoke-test', async () => {
+    // Signals at random points: while the pull stream is held back by a proxy, and anywhere from
+    // start-up to the middle of the (slow) smoke-test. Each run ends promptly and stores
+    // `failed: interrupted (<signal>)`; none is left pending, none is recorded as an engine error.
+    const { ref: slowRef } = await pushed(slowLocal, `slow-int-${nonce()}`);
+    const attempts: Array<{ signal: 'SIGINT' | 'SIGTERM'; delayMs: number; viaProxy: boolean }> = [];
+    for (let i = 0; i < 8; i += 1) {
+      attempts.push({ signal: i % 2 === 0 ? 'SIGINT' : 'SIGTERM', delayMs: 300 + Math.floor(Math.random() * 2500), viaProxy: i < 3 });
+    }
+    for (const attempt of attempts) {
+      const cli = await tempCli();
+      cleanUpRunsOf(() => cli.store());
+      const proxy = attempt.viaProxy ? await startEngineProxy() : undefined;
+      const proc = cli.spawn(['set', 'acme', slowRef, '--create'], proxy === undefined ? {} : { env: { DOCKER_HOST: proxy.url } });
+      if (proxy !== undefined) await proxy.pullStarted;
+      await sleep(proxy === undefined ? attempt.delayMs : attempt.delayMs % 400);
+      proc.kill(attempt.signal);
+      const t0 = performance.now();
+      const result = await finished(proc);
+      const why = `${JSON.stringify(attempt)}\n${result.all}`;
+      expect(performance.now() - t0, why).toBeLessThan(15_000);
+      expect(result.exitCode, why).toBe(attempt.signal === 'SIGINT' ? 130 : 143);
+      expect(cli.store().project('acme'), why).toMatchObject({ status: 'failed', digest: null, error: `interrupted (${attempt.signal})` });
+      await proxy?.stop();
+    }
   });
 
   // --- the store --------------------------------------------------------------------------------
