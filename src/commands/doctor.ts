@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CascadeError, DockerFailure } from '../errors.js';
+import { CascadeError, DockerFailure, ExitCode } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
@@ -40,25 +40,33 @@ export interface DoctorReport {
  * credential source that would answer (never the secret) and whether the registry itself answers.
  */
 export async function doctor(input: { readonly registries: readonly string[] }, deps: DoctorDeps): Promise<DoctorReport> {
-  const engine = await engineCheck(deps);
+  const { unavailable, ...engine } = await engineCheck(deps);
   const checks: DoctorCheck[] = [engine, ...storeChecks(deps.storePath)];
   if (checks.at(-1)?.ok === true && deps.storeExists()) checks.push(await schemaCheck(deps));
   for (const registry of input.registries) checks.push(...(await registryChecks(deps, registry)));
-  return { checks, ok: checks.every((check) => check.ok), engineUnavailable: !engine.ok };
+  return { checks, ok: checks.every((check) => check.ok), engineUnavailable: unavailable };
 }
 
-async function engineCheck(deps: DoctorDeps): Promise<DoctorCheck> {
+async function engineCheck(deps: DoctorDeps): Promise<DoctorCheck & { readonly unavailable: boolean }> {
   let endpoint = '(unresolved)';
   try {
     endpoint = deps.endpoint();
     const version = await (await deps.docker()).version();
-    return { name: 'engine', ok: true, detail: `${endpoint} answers: Docker ${version.version} (API ${version.apiVersion}, ${version.os}/${version.architecture})`, fix: null };
+    return {
+      name: 'engine',
+      ok: true,
+      detail: `${endpoint} answers: Docker ${version.version} (API ${version.apiVersion}, ${version.os}/${version.architecture})`,
+      fix: null,
+      unavailable: false,
+    };
   } catch (error) {
     return {
       name: 'engine',
       ok: false,
       detail: `${endpoint} does not answer: ${messageOf(error)}`,
       fix: 'start dockerd (as root: bash .ci/engine.sh), or point DOCKER_HOST / --docker-host at a running engine',
+      // An endpoint that cannot even be resolved is a set-up mistake (1), not an engine that is down (69).
+      unavailable: error instanceof CascadeError && error.exitCode === ExitCode.unavailable,
     };
   }
 }
