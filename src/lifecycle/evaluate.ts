@@ -4,7 +4,7 @@ import { CascadeError, DockerFailure } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort, ImageFacts, RegistryAuth } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
-import { parseDockerRef, parseNormalizedNamed, referenceString } from '../reference/index.js';
+import { dockerRefOf, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import { smokeRunSpec } from './container-policy.js';
 import { describeBound } from './bounds.js';
 import { choosePin, failureVerdict, judgeSmokeRun, platformMismatch } from './decisions.js';
@@ -65,8 +65,9 @@ function stopped(request: EvaluationRequest): ValidationVerdict | undefined {
 
 async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, progress: PipelineProgress): Promise<FullEvaluation> {
   const { slot, reference, signal } = request;
+  // Parsed once: the stored reference passed the grammar when it was set, but a store is data.
   const parsed = parseNormalizedNamed(reference);
-  const pullable = parseDockerRef(reference);
+  const pullable = parsed.ok ? dockerRefOf(parsed.value) : parsed;
   const done = (verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}) => evaluationAt(progress, verdict, extra);
   if (!parsed.ok || !pullable.ok) {
     return done(failed('invalid-reference', `invalid reference: ${parsed.ok ? 'unparseable' : parsed.error}`));

@@ -2,7 +2,7 @@
 export type { AnyReference, DigestReference, ImageReference, ParseResult } from './types.js';
 export { isNamedReference } from './types.js';
 export { parseReference, NAME_TOTAL_LENGTH_MAX, type ParseOptions } from './parse.js';
-export { parseNormalizedNamed, parseNamed, parseAnyReference, parseDockerRef, splitDockerDomain } from './normalize.js';
+export { parseNormalizedNamed, parseNamed, parseAnyReference, parseDockerRef, dockerRefOf, splitDockerDomain } from './normalize.js';
 export { withName, withTag, withDigest } from './compose.js';
 export { referenceString, repositoryName, familiarName, familiarString } from './format.js';
 export { validateDigest, DOCKER_DIGEST_ALGORITHMS } from './digest.js';

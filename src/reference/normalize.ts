@@ -81,12 +81,15 @@ export function parseAnyReference(input: string): ParseResult<ImageReference | D
  */
 export function parseDockerRef(input: string): ParseResult {
   const parsed = parseNormalizedNamed(input);
-  if (!parsed.ok) return parsed;
-  const ref = parsed.value;
+  return parsed.ok ? dockerRefOf(parsed.value) : parsed;
+}
+
+/** `parseDockerRef` for a reference already parsed with `parseNormalizedNamed`: no second parse. */
+export function dockerRefOf(ref: ImageReference): ParseResult {
   if (ref.digest !== undefined) {
     const named = withName(repositoryName(ref));
     return named.ok ? withDigest(named.value, ref.digest) : named;
   }
-  if (ref.tag !== undefined) return parsed;
+  if (ref.tag !== undefined) return { ok: true, value: ref };
   return withTag(ref, DEFAULT_TAG);
 }
