@@ -1,5 +1,5 @@
 import { authorize } from '../lifecycle/authorization.js';
-import { LABELS, OURS } from '../lifecycle/container-policy.js';
+import { LABELS, OURS } from '../lifecycle/labels.js';
 import { containerIsOrphan } from '../lifecycle/leases.js';
 import type { DockerPort } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';

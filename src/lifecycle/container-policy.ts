@@ -1,19 +1,7 @@
 import { buildSmokeScript, type CheckContract } from '../checks/index.js';
 import { subjectName, type Subject } from '../domain/index.js';
 import type { SmokeRunSpec } from '../ports/docker.js';
-
-/** Labels on every container we create: how cleanup knows ours from anyone else's. */
-export const LABELS = {
-  managed: 'io.cascade-image.managed',
-  runId: 'io.cascade-image.run-id',
-  project: 'io.cascade-image.project',
-  createdAt: 'io.cascade-image.created-at',
-  /** After this time no live run can own the container: any sweep may remove it. */
-  expiresAt: 'io.cascade-image.expires-at',
-} as const;
-
-/** The label filter that finds our containers, and only ours. */
-export const OURS = { [LABELS.managed]: 'true' } as const;
+import { LABELS, OURS } from './labels.js';
 
 /** How long after its timeout a smoke container is surely abandoned (kill and removal take seconds). */
 const CONTAINER_GRACE_MS = 60_000;

@@ -1,5 +1,5 @@
 import type { ValidationRunRecord } from '../domain/index.js';
-import { LABELS } from './container-policy.js';
+import { LABELS } from './labels.js';
 
 /**
  * Whether a validation run can still deliver a result. A run holds a lease in the store; a crashed

@@ -1,5 +1,5 @@
 import type { DockerPort } from '../ports/docker.js';
-import { OURS } from './container-policy.js';
+import { OURS } from './labels.js';
 import { containerExpired } from './leases.js';
 
 /**

@@ -3,7 +3,7 @@ import { cleanupContainers, type CleanupDeps } from '../../src/commands/cleanup.
 import { projectSubject } from '../../src/domain/index.js';
 import { DockerFailure, EngineUnavailableError, ForbiddenError } from '../../src/errors.js';
 import { permit } from '../../src/lifecycle/authorization.js';
-import { LABELS, OURS } from '../../src/lifecycle/container-policy.js';
+import { LABELS, OURS } from '../../src/lifecycle/labels.js';
 import type { OurContainer } from '../../src/ports/docker.js';
 import { ADMIN, HOST, REF, STRANGER, VIEWER, harness, type Harness } from './support.js';
 

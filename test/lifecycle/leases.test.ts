@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../src/lifecycle/container-policy.js';
+import { LABELS } from '../../src/lifecycle/labels.js';
 import { abandonedReason, containerExpired, containerIsOrphan, needsValidation, runLiveness, type Here } from '../../src/lifecycle/leases.js';
 import { projectSubject, type ValidationRunRecord } from '../../src/domain/index.js';
 

@@ -4,7 +4,7 @@ import { changeImage } from '../../src/lifecycle/change.js';
 import type { LifecycleEvent } from '../../src/domain/index.js';
 import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
 import { PullCoordinator } from '../../src/lifecycle/pull-coordinator.js';
-import { LABELS } from '../../src/lifecycle/container-policy.js';
+import { LABELS } from '../../src/lifecycle/labels.js';
 import { validateSlot, type ValidatorDeps } from '../../src/lifecycle/validator.js';
 import { DockerFailure } from '../../src/errors.js';
 import type { StorePort } from '../../src/ports/store.js';

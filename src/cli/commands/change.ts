@@ -25,6 +25,11 @@ export function withValidationFlags(command: Command): Command {
     .option('--json', 'NDJSON lifecycle events on stdout');
 }
 
+/** The grammar check, loaded only by the commands that take a reference: `show` never pays for it. */
+export async function checkedReference(reference: string): Promise<string> {
+  return (await import('../../lifecycle/change.js')).checkReference(reference);
+}
+
 /** What the validation flags ask for, checked: exit 2 on a bad --timeout before anything runs. */
 export function validationInput(flags: ValidationFlags): { validate: boolean; allowLocal: boolean; timeoutMs: number } {
   return { validate: flags.validate !== false, allowLocal: flags.allowLocal === true, timeoutMs: timeoutOf(flags.timeout) };

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { projectSubject } from '../../domain/index.js';
-import { checkReference } from '../../lifecycle/change.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import type { CliKit } from '../kit.js';
-import { changeDeps, finishChange, reporterFor, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+import { checkedReference, changeDeps, finishChange, reporterFor, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
 
 export function registerCreate(program: Command, kit: CliKit): void {
   withValidationFlags(
@@ -16,7 +15,7 @@ export function registerCreate(program: Command, kit: CliKit): void {
     kit.action(async (project: string, flags: ValidationFlags & { workerImage?: string }, command: Command) => {
       const input = {
         project: checkProjectId(project),
-        reference: flags.workerImage === undefined ? null : checkReference(flags.workerImage),
+        reference: flags.workerImage === undefined ? null : await checkedReference(flags.workerImage),
         ...validationInput(flags),
         via: 'create',
       };

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_SUBJECT } from '../../domain/index.js';
 import { ExitCode } from '../../errors.js';
-import { checkReference } from '../../lifecycle/change.js';
 import { defaultView } from '../../render/views.js';
 import type { CliKit } from '../kit.js';
-import { runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+import { checkedReference, runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
 
 /** `defaults` shows the global default; `defaults set|clear` change it like a project's image. */
 export function registerDefaults(program: Command, kit: CliKit): void {
@@ -24,7 +23,7 @@ export function registerDefaults(program: Command, kit: CliKit): void {
 
   withValidationFlags(defaults.command('set').description('set the global default image: validated and pinned like a project image').argument('<ref>', 'image reference')).action(
     kit.action(async (ref: string, flags: ValidationFlags, command: Command) =>
-      runChange(kit, command, { subject: DEFAULT_SUBJECT, reference: checkReference(ref), create: false, ...validationInput(flags), via: 'defaults set' }),
+      runChange(kit, command, { subject: DEFAULT_SUBJECT, reference: await checkedReference(ref), create: false, ...validationInput(flags), via: 'defaults set' }),
     ),
   );
 

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { projectSubject } from '../../domain/index.js';
-import { checkReference } from '../../lifecycle/change.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import type { CliKit } from '../kit.js';
-import { runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+import { checkedReference, runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
 
 export function registerSet(program: Command, kit: CliKit): void {
   withValidationFlags(
@@ -18,7 +17,7 @@ export function registerSet(program: Command, kit: CliKit): void {
       // Grammar first: a bad id or reference is exit 2 before the store is even opened.
       runChange(kit, command, {
         subject: projectSubject(checkProjectId(project)),
-        reference: checkReference(ref),
+        reference: await checkedReference(ref),
         create: flags.create === true,
         ...validationInput(flags),
         via: 'set',

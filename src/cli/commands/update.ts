@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
 import { projectSubject } from '../../domain/index.js';
 import { UsageError } from '../../errors.js';
-import { checkReference } from '../../lifecycle/change.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import type { CliKit } from '../kit.js';
-import { runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+import { checkedReference, runChange, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
 
 export function registerUpdate(program: Command, kit: CliKit): void {
   withValidationFlags(
@@ -20,7 +19,7 @@ export function registerUpdate(program: Command, kit: CliKit): void {
         throw new UsageError('update needs --worker-image <ref> or --clear-worker-image');
       }
       const subject = projectSubject(checkProjectId(project));
-      const reference = flags.clearWorkerImage === true || flags.workerImage === undefined ? null : checkReference(flags.workerImage);
+      const reference = flags.clearWorkerImage === true || flags.workerImage === undefined ? null : await checkedReference(flags.workerImage);
       // Reverting to the default validates nothing, whatever the flags say.
       const validation = validationInput(reference === null ? { validate: false } : flags);
       return runChange(kit, command, { subject, reference, create: false, ...validation, via: 'update' });
