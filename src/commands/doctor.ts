@@ -166,8 +166,8 @@ function isDirectory(path: string): boolean {
 }
 
 function messageOf(error: unknown): string {
+  // An engine failure's detail is complete, and the check's own line already names the endpoint.
+  if (error instanceof DockerFailure) return error.detail;
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  // An engine failure's detail: the check's own line already names the endpoint.
-  const text = error instanceof DockerFailure ? error.detail : error instanceof Error ? error.message : String(error);
-  return `${text}${cause}`;
+  return `${error instanceof Error ? error.message : String(error)}${cause}`;
 }

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/docker-endpoint.js';
 import { DockerFailure } from '../errors.js';
 import type {
+  CallOptions,
   DockerPort,
   EngineVersion,
   ImageFacts,
@@ -14,12 +16,19 @@ import type {
   SmokeRunResult,
   SmokeRunSpec,
 } from '../ports/docker.js';
-import { classifyMessage, pullPhase, translateDockerError } from './classify.js';
+import { containerListAnswer, createdAnswer, imageAnswer, versionAnswer, waitAnswer } from './answers.js';
+import { isDockerNotFound, translateDockerError } from './classify.js';
+import { bounded, deadlinesFrom, type DeadlineOptions, type Deadlines } from './deadlines.js';
+import { requestJson, requestStream, type EngineRequest } from './engine-request.js';
 import { CappedOutput } from './multiplexed.js';
+import { readPullStream } from './pull-stream.js';
+
+/** The deadlines are the production ones unless a test passes shorter ones here. */
+export type AdapterOptions = DeadlineOptions;
 
 /** The engine behind the Docker port, through dockerode. The only module that imports it. */
-export function createDockerodeAdapter(endpoint: DockerEndpoint): DockerPort {
-  return new DockerodeAdapter(new Docker(dockerodeOptions(endpoint)), endpoint.description);
+export function createDockerodeAdapter(endpoint: DockerEndpoint, options: AdapterOptions = {}): DockerPort {
+  return new DockerodeAdapter(new Docker(dockerodeOptions(endpoint)).modem, endpoint.description, deadlinesFrom(options));
 }
 
 /**
@@ -38,6 +47,8 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
     cert: undefined,
     key: undefined,
     pathPrefix: undefined,
+    // docker-modem's `timeout` is a socket idle timeout on every request: it would cut a smoke-test's
+    // attach and wait, which rightly stay silent for minutes. Deadlines are ours (deadlines.ts).
     timeout: undefined,
   };
   if (endpoint.socketPath !== undefined) return { ...unset, socketPath: endpoint.socketPath } as Docker.DockerOptions;
@@ -67,200 +78,172 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
   return { ...options, cert, key, agent: new HttpsAgent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
 }
 
-interface PullEvent {
-  status?: string;
-  id?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-  progressDetail?: { current?: number; total?: number };
-}
+type Modem = Docker['modem'];
+
+/** The smoke container's output keeps arriving briefly after it exits; waiting longer proves nothing. */
+const DRAIN_MS = 2_000;
 
 class DockerodeAdapter implements DockerPort {
   constructor(
-    private readonly docker: Docker,
+    private readonly modem: Modem,
     readonly endpoint: string,
+    private readonly deadlines: Deadlines,
   ) {}
 
-  async version(): Promise<EngineVersion> {
-    try {
-      const info = await this.docker.version();
-      return { version: info.Version, apiVersion: info.ApiVersion, os: info.Os, architecture: info.Arch };
-    } catch (error) {
-      throw translateDockerError(error, this.endpoint);
-    }
+  async version(options: CallOptions = {}): Promise<EngineVersion> {
+    return versionAnswer(await this.json('the request for its version', { path: '/version', method: 'GET' }, options.signal));
   }
 
-  async pull(
-    reference: string,
-    options: PullOptions = {},
-  ): Promise<PullResult> {
-    let stream: NodeJS.ReadableStream;
-    try {
-      // Pass the reference whole as fromImage: the engine parses it, so repo@sha256 and repo:tag both work.
-      // Credentials travel in the X-Registry-Auth header (docker-modem keeps them out of the URL).
-      const query = { fromImage: reference, ...(options.signal ? { abortSignal: options.signal } : {}) };
-      stream = (await this.docker.createImage(options.auth === undefined ? undefined : { ...options.auth }, query)) as NodeJS.ReadableStream;
-    } catch (error) {
-      throw translateDockerError(error, this.endpoint);
-    }
-    return new Promise<PullResult>((resolve, reject) => {
-      let digest: string | null = null;
-      let failure: DockerFailure | undefined;
-      const onAbort = () => {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
-        reject(new DockerFailure('aborted', 'pull interrupted'));
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // The engine answers 200 and reports registry errors as events inside the stream: check every one.
-      this.docker.modem.followProgress(
-        stream,
-        (error: Error | null) => {
-          options.signal?.removeEventListener('abort', onAbort);
-          if (error) reject(translateDockerError(error, this.endpoint));
-          else if (failure) reject(failure);
-          else resolve({ digest });
-        },
-        (event: PullEvent) => {
-          const problem = event.errorDetail?.message ?? event.error;
-          if (problem !== undefined) {
-            failure ??= new DockerFailure(classifyMessage(problem), problem);
-            return;
-          }
-          const status = event.status ?? '';
-          const announced = /^Digest: (\S+)/.exec(status);
-          if (announced?.[1] !== undefined) digest = announced[1];
-          options.onProgress?.({
-            status,
-            phase: pullPhase(status),
-            ...(event.id === undefined ? {} : { layer: event.id }),
-            ...(event.progressDetail?.current === undefined ? {} : { current: event.progressDetail.current }),
-            ...(event.progressDetail?.total === undefined ? {} : { total: event.progressDetail.total }),
-          });
-        },
-      );
+  async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    // Pass the reference whole as fromImage: the engine parses it, so repo@sha256 and repo:tag both work.
+    const request: EngineRequest = {
+      path: '/images/create?',
+      method: 'POST',
+      options: { fromImage: reference },
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
+    };
+    // The call deadline covers connecting and the answer's headers; from then on the stream's own
+    // silence deadline applies, since a big pull legitimately takes minutes.
+    const stream = await bounded(this.call(`the request to pull ${reference}`, options.signal), (signal) => requestStream(this.modem, request, signal));
+    return readPullStream(stream, {
+      reference,
+      endpoint: this.endpoint,
+      silenceMs: this.deadlines.pullSilenceMs,
+      signal: options.signal,
+      onProgress: options.onProgress,
     });
   }
 
-  async inspectImage(reference: string): Promise<ImageFacts | undefined> {
+  async inspectImage(reference: string, options: CallOptions = {}): Promise<ImageFacts | undefined> {
+    let answer: unknown;
     try {
-      const info = await this.docker.getImage(reference).inspect();
-      return {
-        id: info.Id,
-        repoDigests: info.RepoDigests ?? [],
-        os: info.Os ?? null,
-        architecture: info.Architecture ?? null,
-        variant: (info as { Variant?: string }).Variant ?? null,
-      };
+      answer = await this.json(`the request to inspect image ${reference}`, { path: `/images/${reference}/json`, method: 'GET' }, options.signal);
     } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw translateDockerError(error, this.endpoint);
+      if (isDockerNotFound(error)) return undefined;
+      throw error;
     }
+    return imageAnswer(answer, reference);
   }
 
   async runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult> {
-    let container: Docker.Container;
-    try {
-      container = await this.docker.createContainer({
-        Image: spec.image,
-        Entrypoint: [...spec.entrypoint],
-        Cmd: [...spec.cmd],
-        Env: [...spec.env],
-        Labels: { ...spec.labels },
-        Tty: false,
-        OpenStdin: false,
-        AttachStdout: true,
-        AttachStderr: true,
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
-          PidsLimit: spec.pidsLimit,
-          SecurityOpt: ['no-new-privileges'],
-          CapDrop: ['ALL'],
-          ReadonlyRootfs: true,
-          Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' },
-          // Output is read from the attach stream; nothing needs to hit the engine's disk.
-          LogConfig: { Type: 'none', Config: {} },
-          AutoRemove: false,
-        },
-      });
-    } catch (error) {
-      throw translateDockerError(error, this.endpoint);
-    }
+    const created = await this.json('the request to create the smoke-test container', { path: '/containers/create', method: 'POST', options: containerConfig(spec) }, spec.signal);
+    const id = createdAnswer(created);
+    const container = `/containers/${id}`;
+    // Everything still in flight when the run ends (an attach stream, a wait) is cancelled with it.
+    const finished = new AbortController();
+    const scope = spec.signal === undefined ? finished.signal : AbortSignal.any([spec.signal, finished.signal]);
     const output = new CappedOutput(spec.outputLimitBytes);
+    let attached: Readable | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => void container.kill().catch(() => undefined);
-    // Listen before anything else can take time: a signal in any gap must still stop the container.
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      attached = await bounded(this.call('the request to attach to the smoke-test container', scope), (signal) =>
+        requestStream(this.modem, { path: `${container}/attach?`, method: 'POST', options: { stream: true, stdout: true, stderr: true } }, signal),
+      );
+      const stream = attached;
       const drained = new Promise<void>((resolve) => {
-        attached.on('data', (chunk: Buffer) => output.push(chunk));
-        attached.on('end', resolve);
-        attached.on('close', resolve);
-        attached.on('error', () => resolve());
+        stream.on('data', (chunk: Buffer) => output.push(chunk));
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', () => resolve());
       });
-      if (spec.signal?.aborted === true) throw new DockerFailure('aborted', 'smoke-test interrupted');
-      await container.start();
-      let timedOut = false;
+      await this.json('the request to start the smoke-test container', { path: `${container}/start?`, method: 'POST' }, scope);
+      // The wait is bounded by the smoke-test's own timeout plus time to kill the container, not
+      // by the per-call deadline: a check may rightly run for minutes.
+      const waitMs = spec.timeoutMs + this.deadlines.callMs;
+      const waited = bounded({ what: 'the wait for the smoke-test container', ms: waitMs, endpoint: this.endpoint, signal: scope }, (signal) =>
+        requestJson(this.modem, { path: `${container}/wait?`, method: 'POST' }, signal),
+      ).then(waitAnswer);
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), spec.timeoutMs);
       });
-      const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timeout]);
-      if (waited === 'timeout') {
-        timedOut = true;
-        // bash as PID 1 ignores SIGTERM: only SIGKILL through the API stops a hung check.
-        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      const first = await Promise.race([waited, timeout]);
+      const timedOut = first === 'timeout';
+      if (timedOut) {
+        // bash as PID 1 ignores SIGTERM: only SIGKILL through the API stops a hung check. It may
+        // have exited on its own meanwhile, so a failed kill is fine; the wait says how it ended.
+        await this.json('the request to kill the smoke-test container', { path: `${container}/kill?`, method: 'POST', options: { signal: 'SIGKILL' } }, spec.signal).catch(
+          (error: unknown) => {
+            if (spec.signal?.aborted === true) throw error;
+          },
+        );
+        await waited;
       }
-      await Promise.race([drained, delay(2_000)]);
-      if (spec.signal?.aborted) throw new DockerFailure('aborted', 'smoke-test interrupted');
+      await Promise.race([drained, delay(DRAIN_MS)]);
+      if (spec.signal?.aborted === true) throw new DockerFailure('aborted', 'the smoke-test was interrupted');
       return {
-        exitCode: waited === 'timeout' ? null : waited.StatusCode,
+        exitCode: timedOut ? null : (first as number),
         output: output.text(),
         truncated: output.truncated,
         timedOut,
-        containerId: container.id,
+        containerId: id,
       };
     } catch (error) {
-      throw translateDockerError(error, this.endpoint);
+      throw spec.signal?.aborted === true ? new DockerFailure('aborted', 'the smoke-test was interrupted', { cause: error }) : translateDockerError(error, this.endpoint);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
-      await container.remove({ force: true, v: true }).catch(() => undefined);
+      finished.abort();
+      attached?.destroy();
+      // Removed in every case (force also kills it). After an interrupt the user is waiting, so the
+      // removal gets less time; a container left behind carries our labels and `cleanup` finds it.
+      const ms = spec.signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
+      await this.json('the request to remove the smoke-test container', { path: `${container}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).catch(
+        () => undefined,
+      );
     }
   }
 
-  async listContainers(labels: Readonly<Record<string, string>>): Promise<readonly OurContainer[]> {
+  async listContainers(labels: Readonly<Record<string, string>>, options: CallOptions = {}): Promise<readonly OurContainer[]> {
+    const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
+    return containerListAnswer(await this.json('the request to list containers', { path: '/containers/json?', method: 'GET', options: { all: true, filters } }, options.signal));
+  }
+
+  async removeContainer(id: string, options: CallOptions = {}): Promise<void> {
     try {
-      const filters = { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) };
-      const found = await this.docker.listContainers({ all: true, filters });
-      return found.map((entry) => ({
-        id: entry.Id,
-        labels: entry.Labels ?? {},
-        createdAt: new Date(entry.Created * 1000),
-        state: entry.State,
-      }));
+      await this.json(`the request to remove container ${id.slice(0, 12)}`, { path: `/containers/${id}?`, method: 'DELETE', options: { force: true, v: true } }, options.signal);
     } catch (error) {
-      throw translateDockerError(error, this.endpoint);
+      // Already gone is what we wanted.
+      if (isDockerNotFound(error)) return;
+      throw error;
     }
   }
 
-  async removeContainer(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
-    } catch (error) {
-      if (statusCode(error) === 404) return;
-      throw translateDockerError(error, this.endpoint);
-    }
+  private call(what: string, signal: AbortSignal | undefined, ms = this.deadlines.callMs) {
+    return { what, ms, endpoint: this.endpoint, signal };
+  }
+
+  /** One request with a JSON answer, under the per-call deadline (or `ms`) and the caller's signal. */
+  private json(what: string, request: EngineRequest, signal: AbortSignal | undefined, ms = this.deadlines.callMs): Promise<unknown> {
+    return bounded(this.call(what, signal, ms), (combined) => requestJson(this.modem, request, combined));
   }
 }
 
-function statusCode(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number') {
-    return error.statusCode;
-  }
-  return undefined;
+/** The locked-down one-shot container the README describes. */
+function containerConfig(spec: SmokeRunSpec): Record<string, unknown> {
+  return {
+    Image: spec.image,
+    Entrypoint: [...spec.entrypoint],
+    Cmd: [...spec.cmd],
+    Env: [...spec.env],
+    Labels: { ...spec.labels },
+    Tty: false,
+    OpenStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      PidsLimit: spec.pidsLimit,
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' },
+      // Output is read from the attach stream; nothing needs to hit the engine's disk.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+    },
+  };
 }
 
 function delay(ms: number): Promise<void> {
