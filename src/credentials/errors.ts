@@ -8,8 +8,9 @@ import { CascadeError, ExitCode } from '../errors.js';
  * without the credentials the operator configured, and silently pulling anonymously
  * instead would turn a local keychain problem into a confusing "access denied" later.
  *
- * Messages never carry a secret or a helper's raw stdout (which may hold one), and no
- * JSON.parse error is kept as a cause: V8 quotes the offending input in those.
+ * Messages never carry a secret or any of a helper's output, stdout or stderr (either may hold
+ * one); and no JSON.parse or child-process error is kept as a cause: those quote the input or the
+ * child's output.
  */
 export class CredentialsUnavailableError extends CascadeError {
   readonly code = 'CREDENTIALS_UNAVAILABLE';

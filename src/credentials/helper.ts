@@ -7,7 +7,6 @@ const TOKEN_USERNAME = '<token>';
 /** What every helper built on docker-credential-helpers prints when it holds nothing for a server. */
 const NOT_FOUND_MESSAGE = 'credentials not found in native keychain';
 const DEFAULT_TIMEOUT_MS = 10_000;
-const STDERR_LINE_MAX = 200;
 
 // Helper names are joined onto "docker-credential-" and looked up on PATH; a slash or a space
 // would make that a path or a different program, so anything outside this set is refused.
@@ -30,6 +29,11 @@ export function checkHelperName(helper: string, origin: string): string {
  * Asks `docker-credential-<helper> get` for `serverAddress`, as the docker CLI does. Resolves
  * undefined when the helper holds nothing for it (anonymous pull), throws
  * CredentialsUnavailableError on any other failure.
+ *
+ * A helper's output is read only for the credentials JSON and the "credentials not found" answer;
+ * none of it ever goes into a message. A failing helper can print anything, secrets included
+ * (its own stdout echoed, a token in a debug line), and a message lands in the stored reason, the
+ * run history and the audit log: so a failure says which helper and how it exited, nothing more.
  */
 export async function credentialFromHelper(
   helper: string,
@@ -37,23 +41,20 @@ export async function credentialFromHelper(
   runHelper: CredentialDeps['runHelper'],
 ): Promise<RegistryCredential | undefined> {
   const program = helperProgram(helper);
-  const hint = `check the helper works: ${program} list (it prints server addresses and user names, no secrets)`;
+  const hint = `its output is not shown (it may hold a secret); check the helper works: ${program} list (it prints server addresses and user names, no secrets)`;
   let result: Awaited<ReturnType<CredentialDeps['runHelper']>>;
   try {
     result = await runHelper(program, serverAddress);
   } catch (error) {
     if (error instanceof CascadeError) throw error;
-    throw new CredentialsUnavailableError(`credential helper ${program} could not be run`, { cause: error, hint });
+    // No cause kept: a process library's error can quote the child's output.
+    throw new CredentialsUnavailableError(`credential helper ${program} could not be run`, { hint });
   }
 
   const notFound = result.stdout.includes(NOT_FOUND_MESSAGE) || result.stderr.includes(NOT_FOUND_MESSAGE);
   if (result.exitCode !== 0) {
     if (notFound) return undefined;
-    const detail = firstLine(result.stderr, [result.stdout]);
-    throw new CredentialsUnavailableError(
-      `credential helper ${program} failed for ${serverAddress} (exit ${result.exitCode})${detail === '' ? '' : `: ${detail}`}`,
-      { hint },
-    );
+    throw new CredentialsUnavailableError(`credential helper ${program} exited with status ${result.exitCode}`, { hint });
   }
 
   const parsed = parseHelperOutput(result.stdout);
@@ -87,26 +88,6 @@ function parseHelperOutput(stdout: string): { username: string; secret: string }
   const { Username: username = '', Secret: secret = '' } = raw as Record<string, unknown>;
   if (typeof username !== 'string' || typeof secret !== 'string') return undefined;
   return { username, secret };
-}
-
-/**
- * The first non-blank line of a helper's stderr, cleaned of control characters and clipped.
- * stderr should not hold secrets, but a helper that echoes its stdout there would leak one,
- * so anything it shares with stdout is blanked out.
- */
-function firstLine(stderr: string, secretsToHide: readonly string[]): string {
-  const line =
-    stderr
-      .split(/\r?\n/)
-      .map((l) => l.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim())
-      .find((l) => l !== '') ?? '';
-  let safe = line;
-  for (const secret of secretsToHide) {
-    const needle = secret.trim();
-    const overlaps = (needle.length >= 4 && safe.includes(needle)) || (safe.length >= 4 && needle.includes(safe));
-    if (overlaps) safe = '[output hidden]';
-  }
-  return safe.length <= STDERR_LINE_MAX ? safe : `${safe.slice(0, STDERR_LINE_MAX - 1)}…`;
 }
 
 export interface HelperRunnerOptions {

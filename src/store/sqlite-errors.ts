@@ -1,4 +1,5 @@
 import { CascadeError, StoreUnavailableError } from '../errors.js';
+import { DAMAGED_HINT } from './integrity.js';
 
 /** The one place that reads better-sqlite3's error codes; everything else sees StoreUnavailableError. */
 export function translateSqliteError(error: unknown, path: string): CascadeError {
@@ -30,7 +31,10 @@ export function translateSqliteError(error: unknown, path: string): CascadeError
       hint: 'check that the path is a file in a folder you can write, or point --db / CASCADE_IMAGE_DB elsewhere',
     });
   }
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreUnavailableError(`${where} is damaged: ${message} (${code})`, { cause: error, hint: DAMAGED_HINT });
+  }
+  if (code === 'SQLITE_NOTADB') {
     return new StoreUnavailableError(`${where} is not a cascade-image store or is damaged (${code})`, {
       cause: error,
       hint: 'point --db at the right file; restore the store from a backup if it was damaged',

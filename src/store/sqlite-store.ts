@@ -1,7 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StoreSchemaTooNewError, StoreUnavailableError } from '../errors.js';
 import type {
   AuditEntry,
@@ -13,25 +12,19 @@ import type {
   ValidationRunRecord,
 } from '../domain/index.js';
 import type { AuditQuery, Permit, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
+import { BUSY_TIMEOUT_MS, closeLeavingFileAsIs, openConnection } from './connection.js';
+import { checkStoreFile, checkWithSqlite, isDamage } from './integrity.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 /**
- * The addon's path, resolved directly: better-sqlite3's default lookup probes a dozen paths
- * through the `bindings` package on every start, a visible share of a `show`.
+ * The tables SQLite checks on every open (see ./integrity.ts): what `show`, `list` and `resolve`
+ * print, whose size the operator controls. The run history and the audit log grow for ever, so
+ * the check of the whole file waits for a process's first write.
  */
-function nativeBinding(): string | undefined {
-  try {
-    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
-  } catch {
-    return undefined;
-  }
-}
-
-/** How long a writer waits for another process's transaction before giving up (cron + operator share a store). */
-const BUSY_TIMEOUT_MS = 15_000;
+const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators'] as const;
 
 export interface SqliteStoreOptions {
   readonly path: string;
@@ -44,16 +37,19 @@ export interface SqliteStoreOptions {
 
 /**
  * Opens (creating and migrating when needed) the SQLite store. A store already at the current
- * schema opens without loading kysely; one written by a newer cascade-image is refused untouched.
+ * schema opens without loading kysely; one written by a newer cascade-image, or a damaged one
+ * (./integrity.ts), is refused before anything is written to it, and left as it was.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<StorePort> {
   const { path } = options;
   const shownPath = options.displayPath ?? path;
+  const onDisk = path !== ':memory:';
   let database: Database.Database | undefined;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const binding = nativeBinding();
-    database = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(binding === undefined ? {} : { nativeBinding: binding }) });
+    if (onDisk) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const file = onDisk ? checkStoreFile(path, shownPath) : 'none';
+    database = openConnection(path);
+    const opened = database;
     const reader = new SqliteReader(database);
     const applied = reader.appliedMigrations();
     if (applied.length === 0) refuseForeignDatabase(reader, shownPath);
@@ -63,13 +59,26 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         hint: 'upgrade cascade-image; the store was left untouched',
       });
     }
-    if (path !== ':memory:') await enableWal(database);
+    // SQLite's check of the whole file, once per process, before its first write (switching to WAL is one).
+    let wholeFileChecked = !onDisk;
+    const beforeFirstWrite = (): void => {
+      if (wholeFileChecked) return;
+      checkWithSqlite(opened, shownPath);
+      wholeFileChecked = true;
+    };
+    if (file === 'unsure') beforeFirstWrite();
+    if (onDisk) await enableWal(database, beforeFirstWrite);
     database.pragma('synchronous = NORMAL');
-    const store = new SqliteStore(database, reader, shownPath, options.now);
-    if (applied.length < MIGRATION_NAMES.length) await (await store.writer()).initialize(shownPath, options.bootstrapActor);
+    const store = new SqliteStore(database, reader, path, shownPath, options.now, beforeFirstWrite);
+    if (applied.length < MIGRATION_NAMES.length) {
+      await (await store.writer()).initialize(shownPath, options.bootstrapActor);
+    } else if (!wholeFileChecked) {
+      for (const table of TABLES_CHECKED_ON_OPEN) checkWithSqlite(database, shownPath, table);
+    }
     return store;
   } catch (error) {
-    database?.close();
+    // Refused: not even a checkpoint of someone else's WAL goes into the file.
+    if (database !== undefined) closeLeavingFileAsIs(database, path);
     throw translateSqliteError(unwritableFolder(error, path) ?? error, shownPath);
   }
 }
@@ -110,11 +119,13 @@ function unwritableFolder(error: unknown, path: string): StoreUnavailableError |
  * answers SQLITE_BUSY at once instead of using the busy timeout, so two commands creating a new
  * store together would fail: retry for as long as the busy timeout allows.
  */
-async function enableWal(database: Database.Database): Promise<void> {
+async function enableWal(database: Database.Database, beforeWriting: () => void): Promise<void> {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      if (database.pragma('journal_mode', { simple: true }) !== 'wal') database.pragma('journal_mode = WAL');
+      if (database.pragma('journal_mode', { simple: true }) === 'wal') return;
+      beforeWriting();
+      database.pragma('journal_mode = WAL');
       return;
     } catch (error) {
       const busy = typeof error === 'object' && error !== null && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
@@ -126,16 +137,25 @@ async function enableWal(database: Database.Database): Promise<void> {
 
 class SqliteStore implements StorePort {
   private writerPromise: Promise<SqliteWriter> | undefined;
+  /** Set once a read or write found the file damaged: closing then leaves the file as it is. */
+  private damaged = false;
 
   constructor(
     private readonly database: Database.Database,
     private readonly reader: SqliteReader,
+    private readonly file: string,
     readonly path: string,
     private readonly now: () => Date,
+    private readonly beforeFirstWrite: () => void,
   ) {}
 
+  /** A refusal of the integrity check is kept: every later write of this process is refused too. */
   writer(): Promise<SqliteWriter> {
-    this.writerPromise ??= import('./sqlite-writer.js').then(({ SqliteWriter: Writer }) => new Writer(this.database, this.now));
+    this.writerPromise ??= (async () => {
+      this.beforeFirstWrite();
+      const { SqliteWriter: Writer } = await import('./sqlite-writer.js');
+      return new Writer(this.database, this.now);
+    })();
     return this.writerPromise;
   }
 
@@ -193,14 +213,16 @@ class SqliteStore implements StorePort {
   }
 
   async close(): Promise<void> {
-    if (this.database.open) this.database.close();
+    if (!this.database.open) return;
+    if (this.damaged) closeLeavingFileAsIs(this.database, this.file);
+    else this.database.close();
   }
 
   private async read<T>(fn: () => T): Promise<T> {
     try {
       return fn();
     } catch (error) {
-      throw translateSqliteError(error, this.path);
+      throw this.failure(error);
     }
   }
 
@@ -208,7 +230,12 @@ class SqliteStore implements StorePort {
     try {
       return await fn(await this.writer());
     } catch (error) {
-      throw translateSqliteError(error, this.path);
+      throw this.failure(error);
     }
+  }
+
+  private failure(error: unknown): Error {
+    if (isDamage(error)) this.damaged = true;
+    return translateSqliteError(error, this.path);
   }
 }

@@ -13,6 +13,7 @@ import {
 
 // Real processes: a docker-credential-* shell script on a PATH of our making, run through execa.
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+const MARKER = 'MARKER-7f3c-helper-secret';
 let root: string;
 let bin: string;
 let home: string;
@@ -58,6 +59,8 @@ beforeAll(() => {
   helper('empty', `cat >/dev/null\necho 'credentials not found in native keychain'\nexit 1`);
   helper('crash', `cat >/dev/null\necho '{"Secret":"leaked-secret"'\necho 'fatal: keyring locked' >&2\necho 'second line' >&2\nexit 3`);
   helper('slow', 'exec sleep 5');
+  // Fails, printing a secret on both streams (as a helper echoing its keychain's answer might).
+  helper('leaky', `cat >/dev/null\necho "Secret: ${MARKER}"\necho "error: cannot decrypt ${MARKER}" >&2\nexit 1`);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -94,12 +97,25 @@ describe('createHelperRunner with a real docker-credential-fake', () => {
     });
   });
 
-  it('a crashing helper: error with the stderr first line, never its stdout', async () => {
+  it('a crashing helper: the error names it and its exit status, nothing of its output', async () => {
     writeConfig({ credsStore: 'crash' });
     const error = await lookupCredentials('ghcr.io', deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsUnavailableError);
-    expect((error as Error).message).toBe('credential helper docker-credential-crash failed for ghcr.io (exit 3): fatal: keyring locked');
-    expect((error as Error).message).not.toContain('leaked-secret');
+    expect((error as Error).message).toBe('credential helper docker-credential-crash exited with status 3');
+    expect(JSON.stringify({ message: (error as Error).message, hint: (error as CredentialsUnavailableError).hint })).not.toMatch(/leaked-secret|keyring|second line/);
+  });
+
+  it.each([
+    ['credHelpers', { credHelpers: { 'ghcr.io': 'leaky' } }],
+    ['credsStore', { credsStore: 'leaky' }],
+  ])('a helper (%s) that exits 1 printing a secret on stdout and stderr: the secret is nowhere in the error', async (_source, config) => {
+    writeConfig(config);
+    const error = await lookupCredentials('ghcr.io', deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(error).toMatchObject({ message: 'credential helper docker-credential-leaky exited with status 1', exitCode: 69 });
+    const everything = JSON.stringify({ message: (error as Error).message, hint: (error as CredentialsUnavailableError).hint, cause: String((error as Error).cause) });
+    expect(everything).not.toContain(MARKER);
+    expect(everything).not.toContain('decrypt');
   });
 
   it('a helper that is not installed: clear error', async () => {
