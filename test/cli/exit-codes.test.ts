@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeForOutcomes } from '../../src/cli/exit-codes.js';
-import type { OutcomeClass, ValidationVerdict } from '../../src/domain/index.js';
-import type { ValidationOutcome } from '../../src/lifecycle/validator.js';
+import type { ValidationVerdict } from '../../src/domain/index.js';
+import { outcomeOf } from '../support/outcomes.js';
 
 const verified: ValidationVerdict = { status: 'verified', digest: 'r/w@sha256:x', pinKind: 'registry', warnings: [] };
 const failed = (cause: 'checks-failed' | 'engine-unavailable'): ValidationVerdict => ({ status: 'failed', cause, reason: cause });
-const outcome = (verdict: ValidationVerdict, cls: OutcomeClass, extra: Partial<ValidationOutcome> = {}): ValidationOutcome => ({
-  verdict,
-  outcome: cls,
-  finding: undefined,
-  stored: 'stored',
-  runId: 'r',
-  durationMs: 1,
-  cached: false,
-  repeated: false,
-  checks: undefined,
-  ranContainer: false,
-  ...extra,
-});
+const outcome = outcomeOf;
 
 describe('exitCodeForOutcomes', () => {
   it.each([

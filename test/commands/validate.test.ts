@@ -23,6 +23,7 @@ import {
   without,
   type Harness,
 } from './support.js';
+import { outcomeOf } from '../support/outcomes.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -287,22 +288,7 @@ describe('summarize', () => {
     subject: projectSubject(project),
     reference,
     skipped: outcome === undefined ? 'uses the global default' : undefined,
-    outcome:
-      outcome === undefined
-        ? undefined
-        : {
-            verdict: outcome === 'failed' ? broken : verified,
-            outcome,
-            finding: undefined,
-            stored: 'stored',
-            runId: `run-${project}`,
-            durationMs: 1,
-            cached: false,
-            repeated: false,
-            checks: undefined,
-            ranContainer: false,
-            ...extra,
-          },
+    outcome: outcome === undefined ? undefined : outcomeOf(outcome === 'failed' ? broken : verified, outcome, { runId: `run-${project}`, ...extra }),
   });
 
   it('counts outcomes, references, containers, cache hits and repeated failures', () => {
