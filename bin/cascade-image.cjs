@@ -19,5 +19,7 @@ const loader = new BundleLoader({
   }),
   pid: process.pid,
 });
-process.once('exit', () => loader.saveCaches());
+// The command (the first word that is not an option) names the kind of run a cache has been through.
+const command = process.argv.slice(2).find((word) => !word.startsWith('-')) ?? '';
+process.once('exit', () => loader.saveCaches(command));
 loader.load(path.join(dist, 'cascade-image.cjs'));

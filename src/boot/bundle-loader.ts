@@ -22,9 +22,14 @@ interface Loaded {
   readonly cacheFile: string | undefined;
   readonly key: string;
   readonly use: CacheUse;
+  /** The kinds of run (commands) whose compiled functions the cache already holds. */
+  readonly labels: readonly string[];
 }
 
-const MAGIC = 'cascade-image code cache 1';
+/** A cache stops growing after this many kinds of run: it then holds what nearly every command uses. */
+const MAX_LABELS = 24;
+
+const MAGIC = 'cascade-image code cache 2';
 // The bundle's code starts on the wrapper's second line, so its line numbers (and source maps) hold.
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) {\n';
 
@@ -54,7 +59,8 @@ export class BundleLoader {
     // One file per bundle and runtime: two Node versions in turn do not evict each other's.
     const cacheFile =
       this.options.cacheDir === undefined || bundleHash === undefined ? undefined : join(this.options.cacheDir, `${basename(file)}.${this.runtimeHash}.v8cache`);
-    const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile, key);
+    const cached = cacheFile === undefined ? undefined : readCache(cacheFile, key);
+    const cachedData = cached?.payload;
     const script = new Script(`${WRAPPER}${source.toString('utf8')}\n})`, {
       filename: file,
       lineOffset: -1,
@@ -62,7 +68,7 @@ export class BundleLoader {
     });
     const use: CacheUse = cacheFile === undefined ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected === true ? 'rejected' : 'hit';
     const module = { exports: {} as unknown };
-    this.loaded.set(file, { module, script, cacheFile, key, use });
+    this.loaded.set(file, { module, script, cacheFile, key, use, labels: use === 'hit' ? (cached?.labels ?? []) : [] });
     const nodeRequire = createRequire(file);
     const bundleRequire = Object.assign(
       (id: string) => (id.startsWith('.') && id.endsWith('.cjs') ? this.load(resolve(dirname(file), id)) : nodeRequire(id)),
@@ -77,15 +83,23 @@ export class BundleLoader {
     return new Map([...this.loaded].map(([file, loaded]) => [file, loaded.use]));
   }
 
-  /** Writes the caches this run lacked. Call at exit; never throws. */
-  saveCaches(): void {
-    for (const { script, cacheFile, key, use } of this.loaded.values()) {
-      if (cacheFile === undefined || use === 'hit') continue;
+  /**
+   * Writes the caches this run lacked, and rewrites one this kind of run (`label`, e.g. the
+   * command) has not been through yet: V8 compiles a function when it first runs, so a cache made
+   * by `set` lacks what `show` runs; made at the exit of a run that started from it, it holds
+   * both. Call at exit; never throws.
+   */
+  saveCaches(label = ''): void {
+    const named = /^[a-z][a-z0-9-]{0,31}$/.test(label);
+    for (const { script, cacheFile, key, use, labels } of this.loaded.values()) {
+      if (cacheFile === undefined) continue;
+      if (use === 'hit' && (!named || labels.includes(label) || labels.length >= MAX_LABELS)) continue;
+      const covered = named && !labels.includes(label) ? [...labels, label] : [...labels];
       const temporary = `${cacheFile}.${this.options.pid}.tmp`;
       try {
         const payload = script.createCachedData();
         if (contentHash(payload) === undefined) continue;
-        const header = `${MAGIC} ${key} ${contentHash(payload)} ${payload.length}\n`;
+        const header = `${MAGIC} ${key} ${covered.join(',') || '-'} ${contentHash(payload)} ${payload.length}\n`;
         mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
         writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), payload]), { mode: 0o600 });
         renameSync(temporary, cacheFile);
@@ -101,7 +115,7 @@ export class BundleLoader {
 }
 
 /** The payload of a cache file made for exactly this bundle and runtime, intact; else undefined. */
-function readCache(cacheFile: string, key: string): Buffer | undefined {
+function readCache(cacheFile: string, key: string): { payload: Buffer; labels: string[] } | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(cacheFile);
@@ -109,11 +123,11 @@ function readCache(cacheFile: string, key: string): Buffer | undefined {
     return undefined;
   }
   const end = bytes.indexOf(0x0a);
-  if (end < 0 || end > 200) return undefined;
+  if (end < 0 || end > 512) return undefined;
   const fields = bytes.toString('latin1', 0, end).split(' ');
-  const [payloadHash, payloadLength] = fields.slice(-2);
-  if (fields.slice(0, -2).join(' ') !== `${MAGIC} ${key}`) return undefined;
+  const [labels = '', payloadHash, payloadLength] = fields.slice(-3);
+  if (fields.slice(0, -3).join(' ') !== `${MAGIC} ${key}`) return undefined;
   const payload = bytes.subarray(end + 1);
   if (String(payload.length) !== payloadLength || contentHash(payload) !== payloadHash) return undefined;
-  return payload;
+  return { payload, labels: labels === '-' ? [] : labels.split(',') };
 }

@@ -158,3 +158,27 @@ describe('the content hash', () => {
     expect(contentHash(big)).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe('a cache that grows with the kinds of run', () => {
+  const TWO = "exports.answer = () => 'a'; exports.other = () => 'b';\n";
+
+  it('is rewritten once by a command it has not been through, then kept', () => {
+    writeFileSync(bundle, TWO);
+    const save = (label: string) => {
+      const loader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1 });
+      loader.load(bundle);
+      loader.saveCaches(label);
+      return readFileSync(join(cacheDir, cacheFiles()[0] ?? ''));
+    };
+    const afterSet = save('set');
+    expect(save('set').equals(afterSet)).toBe(true);
+    const afterShow = save('show');
+    expect(afterShow.equals(afterSet)).toBe(false);
+    expect(afterShow.toString('latin1', 0, afterShow.indexOf(0x0a))).toContain(' set,show ');
+    expect(save('show').equals(afterShow)).toBe(true);
+    expect(save('set').equals(afterShow)).toBe(true);
+    // Not a command name (an option's value, nothing at all): never a reason to rewrite.
+    expect(save('').equals(afterShow)).toBe(true);
+    expect(save('/tmp/x.db').equals(afterShow)).toBe(true);
+  });
+});
