@@ -28,7 +28,7 @@ function libFile(pkg, file) {
   return path.join(dir, file);
 }
 
-/** Vendor bundles: name → what the bundle exports (ESM libraries re-export only what src/ uses). */
+/** Vendor bundles: name → what the bundle exports (kysely: only what src/ uses). */
 const VENDOR = {
   dockerode: "module.exports = require('dockerode');",
   'docker-ssh': "module.exports = require('docker-modem/lib/ssh.js');",
@@ -38,7 +38,8 @@ const VENDOR = {
   zod: "export * from 'zod';",
   execa: "export * from 'execa';",
   'cli-progress': "module.exports = require('cli-progress');",
-  ora: "export { default } from 'ora';",
+  // src/ imports ora dynamically, which reads a CommonJS bundle's exports as the default.
+  ora: "module.exports = require('ora').default;",
 };
 
 /** A bare import of one of these, from src/, is the vendor bundle of that name. */
