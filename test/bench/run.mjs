@@ -31,7 +31,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 
@@ -262,7 +262,9 @@ async function smokeScript() {
   // dist/ holds bundles only; the script builder comes straight from src/ (bundled on the fly).
   const { build } = await import('esbuild');
   const out = await build({ entryPoints: [path.join(ROOT, 'src', 'checks', 'index.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'error' });
-  const m = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  const file = path.join(await tempDir('cascade-bench-script-'), 'checks.mjs');
+  await fsp.writeFile(file, out.outputFiles[0].text);
+  const m = await import(pathToFileURL(file).href);
   return m.buildSmokeScript(m.WORKER_CONTRACT);
 }
 
