@@ -14,13 +14,13 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-BIN="$ROOT/bin/cascade-image.js"
+BIN="$ROOT/bin/cascade-image.cjs"
 T0=$SECONDS
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 [ -t 1 ] || step() { printf '\n== %s\n' "$*"; }
 
-if [ ! -f "$ROOT/dist/main.js" ]; then
+if [ ! -f "$ROOT/dist/cascade-image.cjs" ]; then
   echo "demo: dist/ is missing; run it as: npm run demo (which builds first)" >&2
   exit 1
 fi

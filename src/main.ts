@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, homedir, userInfo } from 'node:os';
 import { run } from './cli/run.js';
 import type { Runtime } from './cli/runtime.js';
@@ -24,27 +24,110 @@ let signalled = 0;
 // the library's authors, not for an operator reading our stderr.
 process.noDeprecation = true;
 
-/** A reader that went away (`| head -1`) is not an error: stop writing to it, quietly. */
-function sink(stream: NodeJS.WriteStream): TextSink {
-  let open = true;
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    open = false;
-  });
-  return {
-    write: (text) => {
-      if (open) stream.write(text);
-    },
-    isTTY: stream.isTTY === true,
-  };
+/**
+ * Whether fd is a terminal, without creating process.stdout/stderr (Node builds a stream, and
+ * loads `tty`, on first access): only a character device can be one, and a pipe or file is not.
+ */
+function isTerminal(fd: 1 | 2): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (fd === 1 ? process.stdout : process.stderr).isTTY === true;
 }
+
+/**
+ * Output to fd 1 and 2, written straight to the descriptors: Node's process.stdout/stderr would
+ * load the stream and socket machinery on first use, a visible share of a `show`. What one
+ * synchronous stretch of code prints goes out as one write per descriptor (at the next
+ * microtask, and at exit), in the order it was printed across both. The stream is used only
+ * where a direct write cannot go (a non-blocking descriptor answers EAGAIN). A reader that went
+ * away (`| head -1`) is not an error: stop writing to it, quietly.
+ */
+class DirectOutput {
+  private readonly queue: Array<{ fd: 1 | 2; text: string }> = [];
+  private readonly streams = new Map<1 | 2, NodeJS.WriteStream>();
+  private readonly closed = new Set<1 | 2>();
+  private scheduled = false;
+
+  sink(fd: 1 | 2): TextSink {
+    let tty: boolean | undefined;
+    return {
+      write: (text) => this.write(fd, text),
+      get isTTY() {
+        tty ??= isTerminal(fd);
+        return tty;
+      },
+    };
+  }
+
+  write(fd: 1 | 2, text: string): void {
+    this.queue.push({ fd, text });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  /** Writes everything queued, now. */
+  drain(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) {
+      const fd = this.queue[0]?.fd ?? 1;
+      let text = '';
+      while (this.queue[0]?.fd === fd) text += this.queue.shift()?.text ?? '';
+      this.writeNow(fd, text);
+    }
+  }
+
+  /** Resolves once what went through a stream (if one was needed) is written. */
+  async flushed(): Promise<void> {
+    this.drain();
+    await Promise.all([...this.streams.values()].map((stream) => new Promise((done) => stream.write('', done))));
+  }
+
+  private writeNow(fd: 1 | 2, text: string): void {
+    if (this.closed.has(fd)) return;
+    const stream = this.streams.get(fd);
+    if (stream !== undefined) {
+      stream.write(text);
+      return;
+    }
+    let bytes = Buffer.from(text);
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') this.closed.add(fd);
+      else if (code === 'EAGAIN') this.stream(fd).write(bytes.toString());
+      else throw error;
+    }
+  }
+
+  private stream(fd: 1 | 2): NodeJS.WriteStream {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      this.closed.add(fd);
+    });
+    this.streams.set(fd, stream);
+    return stream;
+  }
+}
+
+const direct = new DirectOutput();
+process.once('exit', () => direct.drain());
+const stdout = direct.sink(1);
+const stderr = direct.sink(2);
 
 const runtime: Runtime = {
   argv: process.argv.slice(2),
   env: process.env,
-  stdout: sink(process.stdout),
-  stderr: sink(process.stderr),
-  terminal: process.stderr.isTTY === true ? process.stderr : undefined,
+  stdout,
+  stderr,
+  get terminal() {
+    return this.stderr.isTTY ? process.stderr : undefined;
+  },
   pid: process.pid,
   hostname: hostname(),
   username: osUser(),
@@ -64,7 +147,7 @@ const runtime: Runtime = {
       signalled += 1;
       // A second Ctrl-C means "now": skip the clean-up the first one started.
       if (signalled > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-      process.stderr.write(`cascade-image: ${signal} received, stopping the validation and recording it as failed (again to quit at once)\n`);
+      stderr.write(`cascade-image: ${signal} received, stopping the validation and recording it as failed (again to quit at once)\n`);
       handler(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
     };
     process.on('SIGINT', listener);
@@ -79,11 +162,16 @@ const runtime: Runtime = {
   },
 };
 
-const exitCode = await run(runtime, packageJson.version);
-if (signalled > 0) {
-  // Interrupted: leave as soon as the output is out. Node's own teardown drops our signal handlers,
-  // so lingering in it would let a second Ctrl-C kill the process by signal instead of exit 130/143.
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
-  process.exit(exitCode);
+async function main(): Promise<void> {
+  const exitCode = await run(runtime, packageJson.version);
+  if (signalled > 0) {
+    // Interrupted: leave as soon as the output is out. Node's own teardown drops our signal handlers,
+    // so lingering in it would let a second Ctrl-C kill the process by signal instead of exit 130/143.
+    await direct.flushed();
+    process.exit(exitCode);
+  }
+  process.exitCode = exitCode;
 }
-process.exitCode = exitCode;
+
+// Not a top-level await: the build bundles this module as CommonJS (see scripts/build.mjs).
+void main();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 /** A hard failure means the image cannot host a run; a soft one is a degraded but usable image. */
 export type CheckSeverity = 'hard' | 'soft';
@@ -62,5 +62,8 @@ export function contractHash(contract: CheckContract): string {
     })),
     version: contract.version,
   };
+  // Required on first use: `show` reaches this module (through the container labels) but never
+  // hashes, and loading node:crypto costs a visible share of its start.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('hex');
 }

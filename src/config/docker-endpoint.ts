@@ -1,5 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+/**
+ * sha256 hex, for a docker context's folder name. node:crypto is required here, on first use:
+ * most runs name no context, and loading crypto costs a visible share of a `show`.
+ */
+function sha256(text: string): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
+}
 
 /**
  * Where the Docker engine is, resolved the way the docker CLI does: --docker-host, else
@@ -99,7 +108,7 @@ function currentContext(configDir: string, readText: ReadText): string | undefin
  * the name>/meta.json, TLS material under contexts/tls/<same>/docker/.
  */
 function contextEndpoint(configDir: string, name: string, readText: ReadText): DockerEndpoint {
-  const id = createHash('sha256').update(name).digest('hex');
+  const id = sha256(name);
   const metaPath = join(configDir, 'contexts', 'meta', id, 'meta.json');
   const text = readText(metaPath);
   if (text === undefined) throw new Error(`docker context "${name}" not found (no ${metaPath})`);

@@ -7,13 +7,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { onTestFinished } from 'vitest';
-import { REPO_ROOT } from './paths.js';
+import { INSTALLED_BIN } from './paths.js';
 
 /**
- * The launcher in package.json's "bin"; it imports dist/, so `npm run build` must have run.
- * CASCADE_E2E_BIN points the suite at another build of the same CLI (e.g. an installed package).
+ * The installed package's command (`npm test` builds, packs and installs it first). CASCADE_E2E_BIN
+ * points the suite at another build of the same CLI.
  */
-export const BIN = process.env.CASCADE_E2E_BIN || path.join(REPO_ROOT, 'bin', 'cascade-image.js');
+export const BIN = process.env.CASCADE_E2E_BIN || INSTALLED_BIN;
 export const DEFAULT_ACTOR = 'alice';
 /** The label every container cascade-image creates carries. */
 export const MANAGED_LABEL = 'io.cascade-image.managed';

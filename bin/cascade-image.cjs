@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+'use strict';
+// The installed command: runs dist/cascade-image.cjs (src/main.ts, which owns the process from
+// there) through the code-cache loader, and writes the caches this run lacked at exit.
+const path = require('node:path');
+const { BundleLoader, cacheDirectory, mapStackTraces, runtimeKey } = require('../dist/boot.cjs');
+
+const dist = path.join(__dirname, '..', 'dist');
+mapStackTraces((file) => file.startsWith(dist + path.sep));
+
+const loader = new BundleLoader({
+  cacheDir: cacheDirectory(process.env),
+  runtimeKey: runtimeKey({
+    version: process.version,
+    v8: process.versions.v8,
+    arch: process.arch,
+    execArgv: process.execArgv,
+    nodeOptions: process.env.NODE_OPTIONS,
+  }),
+  pid: process.pid,
+});
+// The command (the first word that is not an option) names the kind of run a cache has been through.
+const command = process.argv.slice(2).find((word) => !word.startsWith('-')) ?? '';
+process.once('exit', () => loader.saveCaches(command));
+loader.load(path.join(dist, 'cascade-image.cjs'));

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// `npm run build`: bundles src/ into dist/ for a fast start.
+//
+//   dist/boot.cjs                the loader bin/ starts: runs a bundle through V8's code cache
+//   dist/cascade-image.cjs       the core: all of src/ plus commander, chalk and better-sqlite3's JS
+//   dist/vendor/<library>.cjs    one bundle per heavy library, required on first use
+//
+// Each library that only some commands need (dockerode, kysely, zod, execa, the progress
+// widgets) is its own bundle, so `show` never reads or compiles them; inside dockerode, the ssh2
+// transport and the gRPC session are split off too, and required on first use instead of at
+// load. Source maps (beside each bundle) map stack traces back to src/.
+import { build } from 'esbuild';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const lazyHelper = path.join(root, 'scripts', 'lazy-module.cjs');
+const libRequire = createRequire(path.join(root, 'package.json'));
+
+/** A file inside an installed library (found from its main module: not every library exports its internals). */
+function libFile(pkg, file) {
+  const fromRoot = libRequire.resolve(pkg);
+  let dir = path.dirname(fromRoot);
+  while (!existsSync(path.join(dir, 'package.json')) || JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== pkg) dir = path.dirname(dir);
+  return path.join(dir, file);
+}
+
+/** Vendor bundles: name → what the bundle exports (kysely: only what src/ uses). */
+const VENDOR = {
+  dockerode: "module.exports = require('dockerode');",
+  'docker-ssh': "module.exports = require('docker-modem/lib/ssh.js');",
+  'dockerode-session': "module.exports = require('dockerode/lib/session.js');",
+  'dockerode-buildkit': "module.exports = require('dockerode/lib/buildkit.js');",
+  kysely: "export { Kysely, SqliteDialect, sql } from 'kysely';",
+  zod: "export * from 'zod';",
+  execa: "export * from 'execa';",
+  'cli-progress': "module.exports = require('cli-progress');",
+  // src/ imports ora dynamically, which reads a CommonJS bundle's exports as the default.
+  ora: "module.exports = require('ora').default;",
+};
+
+/** A bare import of one of these, from src/, is the vendor bundle of that name. */
+const VENDORED_IMPORTS = ['dockerode', 'kysely', 'zod', 'execa', 'cli-progress', 'ora'];
+
+/** Library files whose requires of these modules become vendor bundles of their own. */
+const SPLIT = {
+  [libFile('docker-modem', 'lib/ssh.js')]: 'docker-ssh',
+  [libFile('dockerode', 'lib/session.js')]: 'dockerode-session',
+  [libFile('dockerode', 'lib/buildkit.js')]: 'dockerode-buildkit',
+};
+
+/** Top-level requires that most runs never use: `require(x)` becomes a stand-in loading x on first touch. */
+const LAZY = {
+  [libFile('dockerode', 'lib/docker.js')]: ["require('./session')"],
+  [libFile('docker-modem', 'lib/modem.js')]: ["require('./ssh')"],
+  [libFile('commander', 'lib/command.js')]: ["require('node:child_process')"],
+};
+
+const vendorPath = (name) => path.join(dist, 'vendor', `${name}.cjs`);
+
+/** Resolves vendored libraries and split-off files to their bundle, kept external (a runtime require). */
+function bundleBoundaries(self) {
+  return {
+    name: 'bundle-boundaries',
+    setup(b) {
+      const external = (importer, name) => {
+        const relative = path.relative(path.dirname(self), vendorPath(name));
+        return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
+      };
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
+        if (VENDORED_IMPORTS.includes(args.path) && args.importer.startsWith(path.join(root, 'src'))) return external(args.importer, args.path);
+        if (!args.path.startsWith('.')) return undefined;
+        const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'resolving' });
+        const name = SPLIT[resolved.path];
+        return name === undefined || vendorPath(name) === self ? undefined : external(args.importer, name);
+      });
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        const lazy = LAZY[args.path];
+        if (lazy === undefined) return undefined;
+        let contents = readFileSync(args.path, 'utf8');
+        for (const call of lazy) {
+          if (!contents.includes(call)) throw new Error(`${args.path} no longer contains ${call}: revisit LAZY in scripts/build.mjs`);
+          contents = contents.replace(call, `require(${JSON.stringify(lazyHelper)})(() => ${call})`);
+        }
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * chalk detects colour support at import (loading `tty` and asking both streams); we always pass
+ * the level ourselves (render/output.ts), so its detection is replaced by "none" in the core.
+ */
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  // Smaller bundles are read, hashed and held faster on every start; the source maps give
+  // stack traces their src/ positions back (src/boot/stack-traces.ts).
+  minify: true,
+  legalComments: 'none',
+  // import() of a split-off bundle must go through the loader's require, not Node's ESM loader.
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+  // ESM sources read import.meta.url; in a CommonJS bundle that is the bundle's own file.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' },
+  // Optional native speed-ups of ssh2 that its own code falls back from when absent.
+  external: ['cpu-features', '*.node'],
+};
+
+rmSync(dist, { recursive: true, force: true });
+const core = path.join(dist, 'cascade-image.cjs');
+await Promise.all([
+  build({ ...common, entryPoints: [path.join(root, 'src', 'boot', 'index.ts')], outfile: path.join(dist, 'boot.cjs'), banner: {}, define: {} }),
+  // The core keeps its names (only whitespace and syntax are minified): they are the function
+  // names in our stack traces.
+  build({
+    ...common,
+    minify: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    entryPoints: [path.join(root, 'src', 'main.ts')],
+    outfile: core,
+    plugins: [bundleBoundaries(core), noColorDetection],
+  }),
+  ...Object.entries(VENDOR).map(([name, contents]) =>
+    build({
+      ...common,
+      stdin: { contents, resolveDir: root, sourcefile: `vendor-${name}.js` },
+      outfile: vendorPath(name),
+      plugins: [bundleBoundaries(vendorPath(name))],
+    }),
+  ),
+]);
+// dockerode's session and BuildKit decoder read their .proto files beside their own file.
+cpSync(path.join(path.dirname(libFile('dockerode', 'lib/session.js')), 'proto'), path.join(dist, 'vendor', 'proto'), { recursive: true });

@@ -1,0 +1,184 @@
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BundleLoader, cacheDirectory } from '../../src/boot/index.js';
+import { contentHash } from '../../src/boot/content-hash.js';
+
+let dir: string;
+let cacheDir: string;
+let bundle: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cascade-boot-'));
+  cacheDir = join(dir, 'cache');
+  bundle = join(dir, 'core.cjs');
+});
+afterEach(() => {
+  chmodSync(dir, 0o700);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One process's worth of loading: a fresh loader, the bundle's exports, how it was compiled, caches saved. */
+function run(options: { cacheDir?: string | undefined; runtimeKey?: string } = {}) {
+  const loader = new BundleLoader({ cacheDir: 'cacheDir' in options ? options.cacheDir : cacheDir, runtimeKey: options.runtimeKey ?? 'node-test', pid: 4242 });
+  const exports = loader.load(bundle) as { answer: () => string };
+  const answer = exports.answer();
+  const use = loader.cacheUse().get(bundle);
+  loader.saveCaches();
+  return { answer, use };
+}
+
+// Same length, different code: V8 alone would take the first one's cache for the second.
+const OLD = "exports.answer = function () { return 'old code'; };\n";
+const NEW = "exports.answer = function () { return 'new code'; };\n";
+
+const cacheFiles = () => readdirSync(cacheDir);
+
+describe('the code cache', () => {
+  it('is written on the first run and used on the next', () => {
+    writeFileSync(bundle, OLD);
+    expect(run()).toEqual({ answer: 'old code', use: 'miss' });
+    expect(cacheFiles()).toHaveLength(1);
+    expect(run()).toEqual({ answer: 'old code', use: 'hit' });
+  });
+
+  it('never runs stale code: a changed bundle of the same length does not use the old cache', () => {
+    writeFileSync(bundle, OLD);
+    run();
+    writeFileSync(bundle, NEW);
+    expect(NEW.length).toBe(OLD.length);
+    expect(run()).toEqual({ answer: 'new code', use: 'miss' });
+    // …and the cache now holds the new bundle's code.
+    expect(run()).toEqual({ answer: 'new code', use: 'hit' });
+  });
+
+  it('guards against what V8 itself accepts: another source of the same length with the old cache', () => {
+    const wrap = (code: string) => `(function (exports) {\n${code}\n})`;
+    const original = new Script(wrap(OLD), { filename: join(dir, 'v8-only.cjs') });
+    const compiled: { answer?: () => string } = {};
+    (original.runInThisContext() as (e: object) => void)(compiled);
+    compiled.answer?.(); // compiled now, so the cache holds it (the loader saves at exit, after the run)
+    const data = original.createCachedData();
+    const reused = new Script(wrap(NEW), { filename: join(dir, 'v8-only.cjs'), cachedData: data });
+    expect(reused.cachedDataRejected).toBe(false);
+    const exports: { answer?: () => string } = {};
+    (reused.runInThisContext() as (e: object) => void)(exports);
+    expect(exports.answer?.()).toBe('old code');
+  });
+
+  it('is kept apart per runtime (Node version, flags): another runtime neither uses nor evicts it', () => {
+    writeFileSync(bundle, OLD);
+    run({ runtimeKey: 'node-a' });
+    expect(run({ runtimeKey: 'node-b' }).use).toBe('miss');
+    expect(cacheFiles()).toHaveLength(2);
+    expect(run({ runtimeKey: 'node-a' }).use).toBe('hit');
+  });
+
+  it('ignores a corrupt cache file (a flipped byte in the payload, a truncated file, garbage) and replaces it', () => {
+    writeFileSync(bundle, OLD);
+    run();
+    const [name] = cacheFiles();
+    const file = join(cacheDir, name ?? '');
+    const good = readFileSync(file);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 10] = (flipped[flipped.length - 10] ?? 0) ^ 0xff;
+    for (const damaged of [flipped, good.subarray(0, good.length - 100), good.subarray(0, 20), Buffer.from('not a cache at all'), Buffer.alloc(0)]) {
+      writeFileSync(file, damaged);
+      expect(run()).toEqual({ answer: 'old code', use: 'miss' });
+      expect(run().use).toBe('hit');
+    }
+  });
+
+  it("ignores a foreign cache file: another bundle's cache under this bundle's name", () => {
+    const other = join(dir, 'other.cjs');
+    writeFileSync(other, NEW);
+    const otherLoader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1 });
+    otherLoader.load(other);
+    otherLoader.saveCaches();
+    const [otherCache] = cacheFiles();
+    writeFileSync(bundle, OLD);
+    writeFileSync(join(cacheDir, (otherCache ?? '').replace('other.cjs', 'core.cjs')), readFileSync(join(cacheDir, otherCache ?? '')));
+    expect(run()).toEqual({ answer: 'old code', use: 'miss' });
+  });
+
+  it('writes atomically: no temporary file is left, and the file is private to the user', () => {
+    writeFileSync(bundle, OLD);
+    run();
+    expect(cacheFiles().filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(cacheDir).map((f) => readFileSync(join(cacheDir, f)).length > 0)).toEqual([true]);
+  });
+
+  it('only costs speed when the cache folder cannot be created or written', () => {
+    writeFileSync(bundle, OLD);
+    const notAFolder = join(dir, 'a-file');
+    writeFileSync(notAFolder, '');
+    expect(run({ cacheDir: join(notAFolder, 'cache') })).toEqual({ answer: 'old code', use: 'miss' });
+    mkdirSync(cacheDir);
+    chmodSync(cacheDir, 0o500);
+    expect(run().answer).toBe('old code');
+    chmodSync(cacheDir, 0o700);
+  });
+
+  it('only costs speed when the cache folder cannot be read', () => {
+    writeFileSync(bundle, OLD);
+    run();
+    chmodSync(cacheDir, 0o000);
+    expect(run().answer).toBe('old code');
+    chmodSync(cacheDir, 0o700);
+  });
+
+  it('runs without a cache when there is no cache folder (no HOME, no XDG_CACHE_HOME)', () => {
+    writeFileSync(bundle, OLD);
+    expect(run({ cacheDir: undefined })).toEqual({ answer: 'old code', use: 'off' });
+  });
+});
+
+describe('where the cache lives', () => {
+  it('is $XDG_CACHE_HOME/cascade-image, else ~/.cache/cascade-image, else nowhere', () => {
+    expect(cacheDirectory({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/a' })).toBe('/x/cache/cascade-image');
+    expect(cacheDirectory({ HOME: '/home/a' })).toBe('/home/a/.cache/cascade-image');
+    // A relative XDG_CACHE_HOME is invalid by the XDG spec and ignored, as are empty values.
+    expect(cacheDirectory({ XDG_CACHE_HOME: 'rel', HOME: '/home/a' })).toBe('/home/a/.cache/cascade-image');
+    expect(cacheDirectory({ XDG_CACHE_HOME: '', HOME: '' })).toBeUndefined();
+    expect(cacheDirectory({})).toBeUndefined();
+  });
+});
+
+describe('the content hash', () => {
+  it('tells apart inputs of the same length, and is stable', () => {
+    expect(contentHash(Buffer.from(OLD))).not.toBe(contentHash(Buffer.from(NEW)));
+    expect(contentHash(Buffer.from(OLD))).toBe(contentHash(Buffer.from(OLD)));
+    expect(contentHash(Buffer.from('a'))).not.toBe(contentHash(Buffer.from('a\0')));
+    const big = Buffer.alloc(300_000, 7);
+    const before = contentHash(big);
+    big[150_001] = 8;
+    expect(contentHash(big)).not.toBe(before);
+    expect(contentHash(big)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('a cache that grows with the kinds of run', () => {
+  const TWO = "exports.answer = () => 'a'; exports.other = () => 'b';\n";
+
+  it('is rewritten once by a command it has not been through, then kept', () => {
+    writeFileSync(bundle, TWO);
+    const save = (label: string) => {
+      const loader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1 });
+      loader.load(bundle);
+      loader.saveCaches(label);
+      return readFileSync(join(cacheDir, cacheFiles()[0] ?? ''));
+    };
+    const afterSet = save('set');
+    expect(save('set').equals(afterSet)).toBe(true);
+    const afterShow = save('show');
+    expect(afterShow.equals(afterSet)).toBe(false);
+    expect(afterShow.toString('latin1', 0, afterShow.indexOf(0x0a))).toContain(' set,show ');
+    expect(save('show').equals(afterShow)).toBe(true);
+    expect(save('set').equals(afterShow)).toBe(true);
+    // Not a command name (an option's value, nothing at all): never a reason to rewrite.
+    expect(save('').equals(afterShow)).toBe(true);
+    expect(save('/tmp/x.db').equals(afterShow)).toBe(true);
+  });
+});
