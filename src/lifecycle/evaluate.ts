@@ -84,6 +84,8 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     return done(failed('credentials', `cannot get registry credentials for ${parsed.value.domain}: ${error.message}`));
   }
 
+  // Asked while the pull runs (the answer is needed only after it): a round trip the run never waits for.
+  const engine = settled(deps.docker.version(call));
   deps.listener({ type: 'pulling', subject, reference: pullRef });
   let pulledDigest: string | null = null;
   try {
@@ -113,7 +115,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   deps.listener({ type: 'pinned', subject, digest: pin.pin, pinKind: pin.kind });
 
   // An image of another platform may even pass by accident (static binaries, emulation): never test it.
-  const mismatch = platformMismatch(image, await deps.docker.version(call));
+  const mismatch = platformMismatch(image, unwrap(await engine));
   if (mismatch !== undefined) return done(failed('platform', mismatch));
 
   // The same image under the same contract gives the same verdict: never run its container twice.
@@ -149,6 +151,21 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     await remember(deps.store, image.id, request.contractHash, verdict, report.results);
   }
   return done(verdict, { report });
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise that never rejects, so one started early cannot become an unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+function unwrap<T>(result: Settled<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
 }
 
 async function remember(store: StorePort, imageId: string, hash: string, verdict: ValidationVerdict, results: unknown): Promise<void> {
