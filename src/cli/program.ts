@@ -17,12 +17,49 @@ import { registerUpdate } from './commands/update.js';
 import { registerValidate } from './commands/validate.js';
 import type { CliKit } from './kit.js';
 
+type Register = (program: Command, kit: CliKit) => void;
+
+/** Every command, in the order help lists them: changes, reads, then operating the tool itself. */
+const COMMANDS: ReadonlyArray<readonly [string, Register]> = [
+  ['set', registerSet],
+  ['clear', registerClear],
+  ['validate', registerValidate],
+  ['defaults', registerDefaults],
+  ['create', registerCreate],
+  ['update', registerUpdate],
+  ['delete', registerDelete],
+  ['show', registerShow],
+  ['list', registerList],
+  ['resolve', registerResolve],
+  ['ref', registerRef],
+  ['history', registerHistory],
+  ['operators', registerOperators],
+  ['cleanup', registerCleanup],
+  ['doctor', registerDoctor],
+  ['completion', registerCompletion],
+];
+
+/** Global options that take a value: the word after them is not the command. */
+const VALUE_OPTIONS = new Set(['--db', '--actor', '--docker-host']);
+
+/** The command word of an argv (the first word that is neither an option nor an option's value). */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const word = argv[i] ?? '';
+    if (word === '--') return argv[i + 1];
+    if (VALUE_OPTIONS.has(word)) i += 1;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
+}
+
 /**
  * The command tree. Each action checks its arguments, calls one command function with the
  * dependencies it declares, renders the typed result and returns the exit code; nothing here
- * touches `process`.
+ * touches `process`. Only the command being run is registered when it is known (every start pays
+ * for what it builds); help, completion and anything unknown get the whole tree.
  */
-export function buildProgram(kit: CliKit, version: string): Command {
+export function buildProgram(kit: CliKit, version: string, argv: readonly string[] = []): Command {
   // Set before any subcommand exists: commander copies these settings into each subcommand when
   // it is created, so a usage error in `set` throws (exit 2) instead of calling process.exit(1).
   const { runtime } = kit;
@@ -39,24 +76,8 @@ export function buildProgram(kit: CliKit, version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nExit codes: 0 ok/verified, 1 validation failed or not launchable, 2 bad input, 69 engine or store unavailable,\n75 still pending (resolve), 77 forbidden, 130/143 interrupted.');
 
-  // Changes and their lifecycle.
-  registerSet(program, kit);
-  registerClear(program, kit);
-  registerValidate(program, kit);
-  registerDefaults(program, kit);
-  registerCreate(program, kit);
-  registerUpdate(program, kit);
-  registerDelete(program, kit);
-  // Reads.
-  registerShow(program, kit);
-  registerList(program, kit);
-  registerResolve(program, kit);
-  registerRef(program, kit);
-  registerHistory(program, kit);
-  // Operating the tool itself.
-  registerOperators(program, kit);
-  registerCleanup(program, kit);
-  registerDoctor(program, kit);
-  registerCompletion(program, kit);
+  const word = commandWord(argv);
+  const only = word === 'completion' ? undefined : COMMANDS.find(([name]) => name === word || (word === '__complete' && name === 'completion'));
+  for (const [, register] of only === undefined ? COMMANDS : [only]) register(program, kit);
   return program;
 }

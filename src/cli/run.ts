@@ -25,7 +25,7 @@ export async function run(runtime: Runtime, version: string): Promise<number> {
         exitCode = await handler(...args);
       },
   };
-  const program = buildProgram(kit, version);
+  const program = buildProgram(kit, version, runtime.argv);
   const unsubscribe = runtime.onSignal((signal) => {
     for (const services of opened) services.abort(signal);
   });
