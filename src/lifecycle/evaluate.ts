@@ -128,14 +128,18 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     return done(verdict, { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
   }
 
-  await sweepExpiredContainers(deps.docker, deps.now(), signal);
+  // Leftovers of crashed runs are swept beside the smoke-test, not before it: the sweep only ever
+  // removes expired containers (never this run's), and it is awaited before the run reports.
+  const sweep = sweepExpiredContainers(deps.docker, deps.now(), signal);
   deps.listener({ type: 'testing', subject, image: pin.pin });
   progress.ranContainer = true;
   let judged: ReturnType<typeof judgeSmokeRun>;
   try {
-    const run = await deps.docker.runSmokeTest(
-      smokeRunSpec({ image: pin.pin, contract: deps.contract, runId: request.runId, subject, createdAt: deps.now(), timeoutMs: request.timeoutMs, signal }),
-    );
+    const run = await deps.docker
+      .runSmokeTest(
+        smokeRunSpec({ image: pin.pin, contract: deps.contract, runId: request.runId, subject, createdAt: deps.now(), timeoutMs: request.timeoutMs, signal }),
+      )
+      .finally(() => sweep);
     judged = judgeSmokeRun(deps.contract, run, pin, request.timeoutMs);
   } catch (error) {
     if (error instanceof DockerFailure && error.kind === 'no-bash') {
