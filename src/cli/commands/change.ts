@@ -37,13 +37,23 @@ export function validationInput(flags: ValidationFlags): { validate: boolean; al
 
 /** Runs one change (`set`, `clear`, `update`, `defaults set|clear`) and renders it; returns the exit code. */
 export async function runChange(kit: CliKit, command: Command, input: SetImageInput): Promise<ExitCodeValue> {
-  const services = kit.services(command);
   const { setImage } = await import('../../commands/set.js');
-  return finishChange(services, await setImage(input, changeDeps(services, await reporterFor(services))), input.subject);
+  return runChangeWith(kit, command, input.subject, (deps) => setImage(input, deps));
+}
+
+/** Any command built on setImage (`create` too): wires its dependencies, runs it, renders the result. */
+export async function runChangeWith(
+  kit: CliKit,
+  command: Command,
+  subject: Subject,
+  perform: (deps: SetImageDeps) => Promise<SetImageResult>,
+): Promise<ExitCodeValue> {
+  const services = kit.services(command);
+  return finishChange(services, await perform(changeDeps(services, await reporterFor(services))), subject);
 }
 
 /** The dependencies of a change, from this invocation's services. */
-export function changeDeps(services: Services, listener: LifecycleListener): SetImageDeps {
+function changeDeps(services: Services, listener: LifecycleListener): SetImageDeps {
   return {
     store: services.store,
     storeExists: services.storeExists,
@@ -63,7 +73,7 @@ export async function reporterFor(services: Services): Promise<LifecycleListener
  * Prints what a change did when the lifecycle reporter did not (it printed pending, verified or
  * failed for a new reference) and returns the exit code.
  */
-export function finishChange(services: Services, result: SetImageResult, subject: Subject): ExitCodeValue {
+function finishChange(services: Services, result: SetImageResult, subject: Subject): ExitCodeValue {
   const after = result.change?.after;
   if (after === undefined || after.reference === null) printCleared(services, result, subject);
 

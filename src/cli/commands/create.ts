@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { projectSubject } from '../../domain/index.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import type { CliKit } from '../kit.js';
-import { checkedReference, changeDeps, finishChange, reporterFor, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
+import { checkedReference, runChangeWith, validationInput, withValidationFlags, type ValidationFlags } from './change.js';
 
 export function registerCreate(program: Command, kit: CliKit): void {
   withValidationFlags(
@@ -19,9 +19,8 @@ export function registerCreate(program: Command, kit: CliKit): void {
         ...validationInput(flags),
         via: 'create',
       };
-      const services = kit.services(command);
       const { createProject } = await import('../../commands/create.js');
-      return finishChange(services, await createProject(input, changeDeps(services, await reporterFor(services))), projectSubject(project));
+      return runChangeWith(kit, command, projectSubject(project), (deps) => createProject(input, deps));
     }),
   );
 }
