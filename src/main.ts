@@ -99,7 +99,8 @@ class DirectOutput {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') this.closed.add(fd);
-      else if (code === 'EAGAIN') this.stream(fd).write(bytes.toString());
+      // The rest as bytes: a partial write may have stopped inside a multi-byte character.
+      else if (code === 'EAGAIN') this.stream(fd).write(bytes);
       else throw error;
     }
   }
