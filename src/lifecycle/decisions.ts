@@ -85,6 +85,11 @@ export function judgeSmokeRun(
   return { report, verdict: { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings } };
 }
 
+/** The verdict of a run its caller interrupted; the signal's reason is its name (SIGINT, SIGTERM). */
+export function interruptedVerdict(signal: AbortSignal): ValidationVerdict {
+  return failed('interrupted', `interrupted (${String(signal.reason)})`);
+}
+
 /** Why an image cannot be tested on this engine, or undefined when its platform matches (or is unknown). */
 export function platformMismatch(image: ImageFacts, engine: EngineVersion): string | undefined {
   if (image.os === null || image.architecture === null) return undefined;

@@ -7,7 +7,7 @@ import type { StorePort } from '../ports/store.js';
 import { dockerRefOf, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import { smokeRunSpec } from './container-policy.js';
 import { describeBound } from './bounds.js';
-import { choosePin, failureVerdict, judgeSmokeRun, platformMismatch } from './decisions.js';
+import { choosePin, failureVerdict, interruptedVerdict, judgeSmokeRun, platformMismatch } from './decisions.js';
 import { evaluationAt, type FullEvaluation, type PipelineProgress } from './evaluation.js';
 import type { PullCoordinator } from './pull-coordinator.js';
 import { sweepExpiredContainers } from './sweep.js';
@@ -58,7 +58,7 @@ export async function evaluateReference(deps: EvaluationDeps, request: Evaluatio
 
 /** The verdict of a run that was stopped from outside: by a signal, or by its own bound. */
 function stopped(request: EvaluationRequest): ValidationVerdict | undefined {
-  if (request.interrupt?.aborted === true) return failed('interrupted', `interrupted (${String(request.interrupt.reason)})`);
+  if (request.interrupt?.aborted === true) return interruptedVerdict(request.interrupt);
   if (request.signal.aborted) return failed('timeout', `validation did not finish within ${describeBound(request.timeoutMs)}`);
   return undefined;
 }

@@ -1,8 +1,9 @@
 import { contractHash, type CheckResult } from '../checks/index.js';
-import { failed, subjectName, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import { subjectName, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
 import { permit } from './authorization.js';
 import { leaseMs, validationBoundMs } from './bounds.js';
 import { classifyRevalidation } from './classify.js';
+import { interruptedVerdict } from './decisions.js';
 import { evaluateReference, type EvaluationDeps } from './evaluate.js';
 import type { FullEvaluation } from './evaluation.js';
 import { isRepeatedFailure } from './repeated.js';
@@ -79,7 +80,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   let evaluation = await pending;
   if (options.signal?.aborted === true) {
     // An interrupted run is recorded as interrupted, whatever its (possibly shared) evaluation reached.
-    evaluation = { ...evaluation, verdict: failed('interrupted', `interrupted (${String(options.signal.reason)})`) };
+    evaluation = { ...evaluation, verdict: interruptedVerdict(options.signal) };
   }
   const pinnedPresent = evaluation.pullFailure !== undefined && slot.digest !== null && (await presentLocally(deps, slot.digest, options.signal));
   const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent);
