@@ -9,3 +9,5 @@ export * from './slot.js';
 export * from './smoke-cache.js';
 export * from './subject.js';
 export * from './verdict.js';
+export * from './check-result.js';
+export * from './contract.js';
