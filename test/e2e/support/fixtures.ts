@@ -12,6 +12,9 @@ export const FIXTURE_VARIANTS = [
   'hang',
   'flood',
   'local-only',
+  'node-old',
+  'node-new',
+  'non-root',
 ] as const;
 export type FixtureVariant = (typeof FIXTURE_VARIANTS)[number];
 export type FixtureImages = Record<FixtureVariant, string>;
