@@ -27,3 +27,9 @@ export const WORKER_CONTRACT: CheckContract = Object.freeze({
     command('playwright', '@playwright/test package', 'soft', `NODE_PATH=$(npm root -g) node -e "require('@playwright/test/package.json')"`),
   ]),
 });
+
+/**
+ * contractHash(WORKER_CONTRACT), written out so that `set` under the built-in contract never loads
+ * node:crypto; test/checks/worker-contract.test.ts fails when the contract changes without it.
+ */
+export const WORKER_CONTRACT_HASH = '115aa4e41a8bc8f09cc127a57aa1ef6175e158833a1efe5b2f1da8d171f0ad70';

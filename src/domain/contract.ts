@@ -137,3 +137,9 @@ export type InventoryChange =
   | { readonly tool: string; readonly change: 'added'; readonly to: InventoryEntry }
   | { readonly tool: string; readonly change: 'removed'; readonly from: InventoryEntry }
   | { readonly tool: string; readonly change: 'changed'; readonly from: InventoryEntry; readonly to: InventoryEntry };
+
+/** The contracts the store assigns: one for the default scope, one per project that has its own. */
+export interface ContractAssignments {
+  readonly default: StoredContract | undefined;
+  readonly projects: ReadonlyMap<string, StoredContract>;
+}
