@@ -1,5 +1,6 @@
-export { WORKER_CONTRACT, contractHash } from './contract.js';
-export type { Check, CheckContract, CheckSeverity } from './contract.js';
+export { WORKER_CONTRACT } from './worker-contract.js';
+export { canonicalJson, contractHash } from './contract-hash.js';
+export type { FileFacts, Observation } from './observation.js';
 export {
   buildSmokeScript,
   DEFAULT_OUTPUT_LIMIT_BYTES,
@@ -8,5 +9,5 @@ export {
   OUTPUT_LINE_PREFIX,
 } from './script.js';
 export type { SmokeScriptOptions } from './script.js';
-export { describeFailures, parseSmokeOutput } from './report.js';
-export type { CheckResult, SmokeReport } from './report.js';
+export { parseSmokeOutput } from './report.js';
+export type { ParsedSmokeOutput } from './report.js';

@@ -1,136 +1,111 @@
-import type { CheckContract, CheckSeverity } from './contract.js';
+import type { ContainerCheck } from '../domain/index.js';
+import type { FileFacts, Observation } from './observation.js';
 import { MARKER, OUTPUT_LINE_PREFIX } from './script.js';
 
-export interface CheckResult {
-  readonly id: string;
-  readonly label: string;
-  readonly severity: CheckSeverity;
-  readonly passed: boolean;
-  /** null when the check never reported an end marker (script killed, output cut short…). */
-  readonly exitCode: number | null;
-  /** Kept (capped) stdout+stderr of the check, without the protocol's line prefix. */
-  readonly output: string;
-}
-
-export interface SmokeReport {
-  readonly results: readonly CheckResult[];
+export interface ParsedSmokeOutput {
+  /** One per check, in the checks' order. */
+  readonly observations: readonly Observation[];
   /** Every check reported an end marker. */
   readonly complete: boolean;
-  readonly hardFailures: readonly CheckResult[];
-  readonly softFailures: readonly CheckResult[];
 }
 
-// Only whole, unprefixed lines count as markers; the script prefixes every line a check
-// prints, so these can only come from the script itself. Leading zeros are not produced
-// by the script and are refused rather than guessed at.
-const MARKER_LINE = new RegExp(`^${MARKER} (0|[1-9][0-9]*) (?:begin|end (0|[1-9][0-9]*))$`);
+// Only whole, unprefixed lines count as markers; the script prefixes every line that comes
+// from the image, so these can only come from the script itself. Leading zeros are not
+// produced by the script and are refused rather than guessed at.
+const NUMBER = '(0|[1-9][0-9]*)';
+const MARKER_LINE = new RegExp(
+  `^${MARKER} ${NUMBER} (?:(begin|output|path|stat)|file (file|directory|other) ([01])|end ${NUMBER})$`,
+);
 const BARE_PREFIX = OUTPUT_LINE_PREFIX.trimEnd();
+// What `stat -L -c '%a %u %U'` prints: octal mode without leading zeros, uid, user name; the
+// first line that reads so counts (stat's own warnings may come first, merged from stderr).
+const STAT_LINE = /^([0-7]{1,4}) (0|[1-9][0-9]{0,9}) (\S+)$/;
+// coreutils and busybox both print this for a uid without a passwd entry.
+const UNKNOWN_USER = 'UNKNOWN';
+
+type Section = 'output' | 'path' | 'stat';
 
 interface Block {
-  lines: string[];
+  readonly sections: Record<Section, string[] | null>;
+  /** From the `file` marker: what the builtins found (null: no marker, nothing exists). */
+  found: { type: FileFacts['type']; executable: boolean } | null;
   exitCode: number | null;
 }
 
+function fileFacts(block: Block): FileFacts | null {
+  if (block.found === null) return null;
+  const stat = block.sections.stat?.map((line) => STAT_LINE.exec(line)).find((match) => match !== null);
+  if (!stat) return { ...block.found, mode: null, uid: null, user: null };
+  const [, mode = '', uid = '', user = ''] = stat;
+  return {
+    type: block.found.type,
+    // The mode answers "by its owner, group or others"; `[ -x ]` only for the container's user.
+    executable: (Number.parseInt(mode, 8) & 0o111) !== 0,
+    mode: mode.padStart(4, '0'),
+    uid: Number(uid),
+    user: user === UNKNOWN_USER ? null : user,
+  };
+}
+
+function observe(check: ContainerCheck, block: Block | undefined): Observation {
+  const exitCode = block?.exitCode ?? null;
+  const output = block?.sections.output?.join('\n') ?? '';
+  switch (check.kind) {
+    case 'command':
+      return { exitCode, output };
+    case 'version': {
+      // A path can itself hold newlines: the script printed each of its lines prefixed.
+      const path = block?.sections.path;
+      return { exitCode, output, path: path && path.length > 0 ? path.join('\n') : null };
+    }
+    case 'file':
+      return { exitCode, output, file: block ? fileFacts(block) : null };
+  }
+}
+
 /**
- * Maps smoke-script output back to the contract's checks by index. Lines outside a
- * begin…end block (FAIL lines, stderr noise, engine chatter) are ignored; if an index is
- * reported twice the last block wins. Checks with no end marker count as failed.
+ * Maps smoke-script output back to the checks by index. Lines outside a begin…end block (FAIL
+ * lines, stderr noise, engine chatter) are ignored, as are markers for any other index than
+ * the open block's; if an index is reported twice the last block wins. A block that began but
+ * never ended keeps what it printed, with exitCode null.
  */
-export function parseSmokeOutput(contract: CheckContract, output: string): SmokeReport {
+export function parseSmokeOutput(checks: readonly ContainerCheck[], output: string): ParsedSmokeOutput {
   const blocks = new Map<number, Block>();
-  let open: { index: number; block: Block } | null = null;
+  let open: { index: number; block: Block; lines: string[] | null } | null = null;
 
   // \r?\n: a container run with a TTY turns \n into \r\n.
   for (const line of output.split(/\r?\n/)) {
     const marker = MARKER_LINE.exec(line);
     if (marker) {
-      const index = Number(marker[1]);
-      const exit = marker[2];
-      if (exit === undefined) {
+      const [, indexText, section, type, x, exit] = marker;
+      const index = Number(indexText);
+      if (section === 'begin') {
         // A begin always starts afresh; an unterminated earlier block stays unreported.
-        open = index < contract.checks.length ? { index, block: { lines: [], exitCode: null } } : null;
+        const block: Block = { sections: { output: [], path: null, stat: null }, found: null, exitCode: null };
+        open = index < checks.length ? { index, block, lines: block.sections.output } : null;
       } else if (open !== null && open.index === index) {
-        open.block.exitCode = Number(exit);
-        blocks.set(index, open.block);
-        open = null;
+        if (exit !== undefined) {
+          open.block.exitCode = Number(exit);
+          blocks.set(index, open.block);
+          open = null;
+        } else if (section === undefined) {
+          open.block.found = { type: type as FileFacts['type'], executable: x === '1' };
+          open.lines = null;
+        } else {
+          // Each section starts afresh too, so no line is ever counted twice.
+          open.lines = open.block.sections[section as Section] = [];
+        }
       }
       continue;
     }
-    if (open === null) continue;
-    if (line.startsWith(OUTPUT_LINE_PREFIX)) open.block.lines.push(line.slice(OUTPUT_LINE_PREFIX.length));
+    if (open === null || open.lines === null) continue;
+    if (line.startsWith(OUTPUT_LINE_PREFIX)) open.lines.push(line.slice(OUTPUT_LINE_PREFIX.length));
     // Some log pipelines strip trailing spaces, turning an empty kept line "| " into "|".
-    else if (line === BARE_PREFIX) open.block.lines.push('');
+    else if (line === BARE_PREFIX) open.lines.push('');
   }
   // A block that began but never ended still shows what little it printed.
   if (open !== null && !blocks.has(open.index)) blocks.set(open.index, open.block);
 
-  const results: CheckResult[] = contract.checks.map((check, index) => {
-    const block = blocks.get(index);
-    const exitCode = block?.exitCode ?? null;
-    return {
-      id: check.id,
-      label: check.label,
-      severity: check.severity,
-      passed: exitCode === 0,
-      exitCode,
-      output: block ? block.lines.join('\n') : '',
-    };
-  });
-  return {
-    results,
-    complete: results.every((r) => r.exitCode !== null),
-    hardFailures: results.filter((r) => !r.passed && r.severity === 'hard'),
-    softFailures: results.filter((r) => !r.passed && r.severity === 'soft'),
-  };
-}
-
-const DETAIL_MAX_CHARS = 120;
-const ERROR_HINT = /\b(?:error|not found|cannot|can't|denied|fail(?:ed|ure)?|no such|missing|fatal)\b/i;
-
-function oneLine(text: string): string {
-  // Colour codes and other control characters (stray CRs, tabs) would garble the summary.
-  return text
-    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function clip(text: string): string {
-  return text.length <= DETAIL_MAX_CHARS ? text : `${text.slice(0, DETAIL_MAX_CHARS - 1)}…`;
-}
-
-/**
- * The line of a check's output most worth showing: tools often end with a version banner
- * or a closing brace (node ends a stack trace with "Node.js v20…"), so the last line that
- * reads like an error wins over the plain last line with any letters or digits in it.
- */
-function detailOf(output: string): string {
-  const meaningful = output
-    .split('\n')
-    .map(oneLine)
-    .filter((line) => /[\p{L}\p{N}]/u.test(line));
-  const chosen = meaningful.findLast((line) => ERROR_HINT.test(line)) ?? meaningful.at(-1);
-  return chosen === undefined ? '' : clip(chosen);
-}
-
-function describeOne(result: CheckResult): string {
-  const status = result.exitCode === null ? 'no result' : `exit ${result.exitCode}`;
-  const detail = detailOf(result.output);
-  return `${oneLine(result.label)} (${detail === '' ? status : `${status}: ${detail}`})`;
-}
-
-/**
- * One line naming every failing check, hard first, e.g.
- * `hard checks failed: git --version (exit 127: bash: git: command not found); soft checks failed: python --version (exit 127)`.
- */
-export function describeFailures(report: SmokeReport): string {
-  const parts: string[] = [];
-  if (report.hardFailures.length > 0) {
-    parts.push(`hard checks failed: ${report.hardFailures.map(describeOne).join(', ')}`);
-  }
-  if (report.softFailures.length > 0) {
-    parts.push(`soft checks failed: ${report.softFailures.map(describeOne).join(', ')}`);
-  }
-  return parts.length > 0 ? parts.join('; ') : 'no checks failed';
+  const observations = checks.map((check, index) => observe(check, blocks.get(index)));
+  return { observations, complete: observations.every((o) => o.exitCode !== null) };
 }

@@ -1,176 +1,250 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckContract } from '../../src/checks/contract.js';
-import { describeFailures, parseSmokeOutput, type SmokeReport } from '../../src/checks/report.js';
+import type { FileFacts, Observation } from '../../src/checks/observation.js';
+import { parseSmokeOutput } from '../../src/checks/report.js';
+import { commandCheck, fileCheck, versionCheck } from './support.js';
 
-const CONTRACT: CheckContract = {
-  version: 1,
-  checks: [
-    { id: 'node', label: 'node --version', severity: 'hard', command: 'node --version' },
-    { id: 'git', label: 'git --version', severity: 'hard', command: 'git --version' },
-    { id: 'python', label: 'python --version', severity: 'soft', command: 'python --version' },
-  ],
-};
+const CHECKS = [
+  versionCheck('node'),
+  commandCheck('git status'),
+  fileCheck('/usr/local/bin/tool'),
+  versionCheck('python', { severity: 'soft' }),
+];
 
-const block = (index: number, exit: number | null, ...lines: string[]) =>
-  [`@@cascade-check ${index} begin`, ...lines.map((l) => `| ${l}`), ...(exit === null ? [] : [`@@cascade-check ${index} end ${exit}`])].join('\n');
+const lines = (...text: string[]) => text.map((l) => `| ${l}`);
+const begin = (i: number) => `@@cascade-check ${i} begin`;
+const end = (i: number, exit: number | null) => (exit === null ? [] : [`@@cascade-check ${i} end ${exit}`]);
+
+/** A block as the script prints it for a command check. */
+const block = (i: number, exit: number | null, ...output: string[]) => [begin(i), ...lines(...output), ...end(i, exit)].join('\n');
+/** …for a version check: path section (when found), then output. */
+const versionBlock = (i: number, exit: number | null, path: string | null, ...output: string[]) =>
+  [begin(i), ...(path === null ? [] : [`@@cascade-check ${i} path`, ...lines(...path.split('\n'))]), `@@cascade-check ${i} output`, ...lines(...output), ...end(i, exit)].join('\n');
+/** …for a file check: file marker (when something exists), then the stat section (when stat exists). */
+const fileBlock = (i: number, exit: number | null, found: string | null, stat: readonly string[] | null) =>
+  [begin(i), ...(found === null ? [] : [`@@cascade-check ${i} file ${found}`]), ...(stat === null ? [] : [`@@cascade-check ${i} stat`, ...lines(...stat)]), ...end(i, exit)].join('\n');
 
 const FULL_RUN = [
-  block(0, 0, 'v20.11.1'),
-  block(1, 127, 'bash: line 9: git: command not found'),
-  'FAIL: git --version check failed',
-  block(2, 127, 'bash: line 12: python: command not found'),
-  'FAIL: python --version check failed',
+  versionBlock(0, 0, '/usr/local/bin/node', 'v20.11.1'),
+  block(1, 128, 'fatal: not a git repository'),
+  'FAIL: git status check failed',
+  fileBlock(2, 0, 'file 1', ['755 0 root']),
+  versionBlock(3, 127, null, 'bash: line 12: python: command not found'),
   '',
 ].join('\n');
 
-const summary = (report: SmokeReport) => report.results.map((r) => [r.id, r.passed, r.exitCode, r.output]);
+const FULL_OBSERVATIONS: Observation[] = [
+  { exitCode: 0, output: 'v20.11.1', path: '/usr/local/bin/node' },
+  { exitCode: 128, output: 'fatal: not a git repository' },
+  { exitCode: 0, output: '', file: { type: 'file', executable: true, mode: '0755', uid: 0, user: 'root' } },
+  { exitCode: 127, output: 'bash: line 12: python: command not found', path: null },
+];
 
-describe('parseSmokeOutput', () => {
-  it('maps each block to its check by index', () => {
-    const report = parseSmokeOutput(CONTRACT, FULL_RUN);
-    expect(report.complete).toBe(true);
-    expect(summary(report)).toEqual([
-      ['node', true, 0, 'v20.11.1'],
-      ['git', false, 127, 'bash: line 9: git: command not found'],
-      ['python', false, 127, 'bash: line 12: python: command not found'],
-    ]);
-    expect(report.results[1]).toMatchObject({ label: 'git --version', severity: 'hard' });
-    expect(report.hardFailures.map((r) => r.id)).toEqual(['git']);
-    expect(report.softFailures.map((r) => r.id)).toEqual(['python']);
+const exitCodes = (output: string) => parseSmokeOutput(CHECKS, output).observations.map((o) => o.exitCode);
+
+describe('parseSmokeOutput: blocks', () => {
+  it('maps each block to its check by index, with the facts of its kind', () => {
+    expect(parseSmokeOutput(CHECKS, FULL_RUN)).toEqual({ observations: FULL_OBSERVATIONS, complete: true });
   });
 
+  it('tolerates CRLF line endings (a container run with a TTY)', () => {
+    expect(parseSmokeOutput(CHECKS, FULL_RUN.replaceAll('\n', '\r\n'))).toEqual({ observations: FULL_OBSERVATIONS, complete: true });
+  });
+
+  const ALL_ZERO = [versionBlock(0, 0, null), block(1, 0), fileBlock(2, 0, null, null), versionBlock(3, 0, null)];
   it.each<[string, string, Array<number | null>, boolean]>([
-    ['empty output', '', [null, null, null], false],
-    ['output cut before the last check', [block(0, 0), block(1, 0)].join('\n'), [0, 0, null], false],
-    ['output cut inside a block', [block(0, 0), block(1, null, 'partial')].join('\n'), [0, null, null], false],
-    ['blocks out of order', [block(2, 1), block(0, 0), block(1, 0)].join('\n'), [0, 0, 1], true],
-    ['an index reported twice (the last block wins)', [block(0, 1), block(1, 0), block(2, 0), block(0, 0)].join('\n'), [0, 0, 0], true],
-    ['an end without a begin', ['@@cascade-check 0 end 0', block(1, 0), block(2, 0)].join('\n'), [null, 0, 0], false],
-    ['an end for another index', ['@@cascade-check 0 begin', '@@cascade-check 1 end 0', block(1, 3)].join('\n'), [null, 3, null], false],
-    ['an index beyond the contract', [block(0, 0), block(1, 0), block(2, 0), block(3, 9)].join('\n'), [0, 0, 0], true],
-    ['leading zeros, signs and trailing junk', ['@@cascade-check 0 begin', '@@cascade-check 0 end 00', '@@cascade-check 0 end 0 x', '@@cascade-check 0 end -1', ' @@cascade-check 0 end 0'].join('\n'), [null, null, null], false],
-    ['CRLF line endings (container run with a TTY)', FULL_RUN.replaceAll('\n', '\r\n'), [0, 127, 127], true],
-  ])('%s', (_name, output, exitCodes, complete) => {
-    const report = parseSmokeOutput(CONTRACT, output);
-    expect(report.results.map((r) => r.exitCode)).toEqual(exitCodes);
-    expect(report.results.map((r) => r.passed)).toEqual(exitCodes.map((c) => c === 0));
-    expect(report.complete).toBe(complete);
-    expect(report.hardFailures.length + report.softFailures.length).toBe(exitCodes.filter((c) => c !== 0).length);
+    ['empty output', '', [null, null, null, null], false],
+    ['output cut before the last check', ALL_ZERO.slice(0, 3).join('\n'), [0, 0, 0, null], false],
+    ['output cut inside a block', [ALL_ZERO[0], block(1, null, 'partial')].join('\n'), [0, null, null, null], false],
+    ['blocks out of order', [block(3, 1), block(2, 1), block(0, 0), block(1, 0)].join('\n'), [0, 0, 1, 1], true],
+    ['an index reported twice (the last block wins)', [block(0, 1), ...ALL_ZERO.slice(1), block(0, 0)].join('\n'), [0, 0, 0, 0], true],
+    ['an end without a begin', ['@@cascade-check 0 end 0', ...ALL_ZERO.slice(1)].join('\n'), [null, 0, 0, 0], false],
+    ['an end for another index', [begin(0), '@@cascade-check 1 end 0', block(1, 3)].join('\n'), [null, 3, null, null], false],
+    ['an index beyond the checks', [...ALL_ZERO, block(4, 9)].join('\n'), [0, 0, 0, 0], true],
+    [
+      'leading zeros, signs, spaces and trailing junk',
+      [begin(0), '@@cascade-check 0 end 00', '@@cascade-check 0 end 0 x', '@@cascade-check 0 end -1', ' @@cascade-check 0 end 0', '@@cascade-check 0 end 0 ', '@@cascade-check  0 end 0', '@@cascade-check 00 end 0'].join('\n'),
+      [null, null, null, null],
+      false,
+    ],
+    ['a marker behind a prefix', [begin(0), '| @@cascade-check 0 end 0', '|@@cascade-check 0 end 0'].join('\n'), [null, null, null, null], false],
+    ['a marker behind a CR, an escape or a NUL', [begin(0), '\r@@cascade-check 0 end 0', '\u001b[0m@@cascade-check 0 end 0', '\u0000@@cascade-check 0 end 0', '@@cascade-check 0 end 0\u0000'].join('\n'), [null, null, null, null], false],
+    ['a bare CR inside a marker line', `${begin(0)}\n@@cascade-check 0 end 0\r@@cascade-check 0 end 1`, [null, null, null, null], false],
+  ])('%s', (_name, output, codes, complete) => {
+    expect(exitCodes(output)).toEqual(codes);
+    expect(parseSmokeOutput(CHECKS, output).complete).toBe(complete);
   });
 
   it('ignores everything outside blocks and unprefixed noise inside them', () => {
     const output = [
       'Unable to find image locally',
       'bash: warning: setlocale: LC_ALL: cannot change locale',
-      '@@cascade-check 0 begin',
+      begin(0),
       'stray stderr line from the script itself',
+      '@@cascade-check 0 path',
+      '/not/prefixed',
+      '| /usr/bin/node',
+      '@@cascade-check 0 output',
       '| v20.11.1',
       '@@cascade-check 0 end 0',
       'FAIL: node --version check failed',
-      block(1, 0, 'git version 2.43.0'),
-      block(2, 0, 'Python 3.12'),
+      '| outside any block',
+      block(1, 0, 'ok'),
     ].join('\n');
-    expect(summary(parseSmokeOutput(CONTRACT, output))).toEqual([
-      ['node', true, 0, 'v20.11.1'],
-      ['git', true, 0, 'git version 2.43.0'],
-      ['python', true, 0, 'Python 3.12'],
+    expect(parseSmokeOutput(CHECKS, output).observations.slice(0, 2)).toEqual([
+      { exitCode: 0, output: 'v20.11.1', path: '/usr/bin/node' },
+      { exitCode: 0, output: 'ok' },
     ]);
   });
 
   it('strips exactly one prefix and keeps the rest of each line verbatim', () => {
     const output = [
-      '@@cascade-check 0 begin',
+      begin(1),
       '| | nested',
       '|   indented',
       '| ',
       '|', // a log pipeline that strips trailing spaces
-      '| @@cascade-check 1 end 0',
-      '| FAIL: git --version check failed',
-      '@@cascade-check 0 end 5',
+      '| @@cascade-check 2 end 0',
+      '| FAIL: node --version check failed',
+      '| \u001b[31mred\u001b[0m \r tail',
+      '@@cascade-check 1 end 5',
     ].join('\n');
-    const report = parseSmokeOutput(CONTRACT, output);
-    expect(report.results[0]?.output).toBe('| nested\n  indented\n\n\n@@cascade-check 1 end 0\nFAIL: git --version check failed');
-    expect(report.results[0]?.exitCode).toBe(5);
-    expect(report.results[1]?.exitCode).toBeNull();
-  });
-
-  it('keeps what an unfinished block printed', () => {
-    const report = parseSmokeOutput(CONTRACT, [block(0, 0), block(1, null, 'half a line')].join('\n'));
-    expect(report.results[1]).toMatchObject({ passed: false, exitCode: null, output: 'half a line' });
-  });
-
-  it('reports an empty contract as complete', () => {
-    expect(parseSmokeOutput({ version: 1, checks: [] }, 'anything')).toEqual({
-      results: [],
-      complete: true,
-      hardFailures: [],
-      softFailures: [],
+    const { observations } = parseSmokeOutput(CHECKS, output);
+    expect(observations[1]).toEqual({
+      exitCode: 5,
+      output: '| nested\n  indented\n\n\n@@cascade-check 2 end 0\nFAIL: node --version check failed\n\u001b[31mred\u001b[0m \r tail',
     });
+    expect(observations[2]?.exitCode).toBeNull();
+  });
+
+  it('keeps what an unfinished block printed, facts included', () => {
+    const output = [versionBlock(0, null, '/usr/bin/node', 'half a line')].join('\n');
+    expect(parseSmokeOutput(CHECKS, output).observations[0]).toEqual({ exitCode: null, output: 'half a line', path: '/usr/bin/node' });
+    const file = parseSmokeOutput(CHECKS, fileBlock(2, null, 'directory 1', null)).observations[2];
+    expect(file).toEqual({ exitCode: null, output: '', file: { type: 'directory', executable: true, mode: null, uid: null, user: null } });
+  });
+
+  it('starts every block afresh: a later block drops the facts of an earlier one', () => {
+    const output = [
+      versionBlock(0, 0, '/old/node', 'v18'),
+      fileBlock(2, 0, 'file 1', ['755 0 root']),
+      versionBlock(0, 0, null, 'v20'),
+      fileBlock(2, 1, null, null),
+    ].join('\n');
+    const { observations } = parseSmokeOutput(CHECKS, output);
+    expect(observations[0]).toEqual({ exitCode: 0, output: 'v20', path: null });
+    expect(observations[2]).toEqual({ exitCode: 1, output: '', file: null });
+  });
+
+  it('reports no checks as complete', () => {
+    expect(parseSmokeOutput([], 'anything')).toEqual({ observations: [], complete: true });
+  });
+
+  it('reports a check with no block at all with the facts of its kind unknown', () => {
+    expect(parseSmokeOutput(CHECKS, '').observations).toEqual([
+      { exitCode: null, output: '', path: null },
+      { exitCode: null, output: '' },
+      { exitCode: null, output: '', file: null },
+      { exitCode: null, output: '', path: null },
+    ]);
   });
 });
 
-describe('describeFailures', () => {
-  const report = (...blocks: string[]) => parseSmokeOutput(CONTRACT, blocks.join('\n'));
+describe('parseSmokeOutput: version paths', () => {
+  const pathOf = (...body: string[]) => parseSmokeOutput(CHECKS, [begin(0), ...body, '@@cascade-check 0 end 0'].join('\n')).observations[0]?.path;
 
-  it.each<[string, SmokeReport, string]>([
-    ['nothing failed', report(block(0, 0), block(1, 0), block(2, 0)), 'no checks failed'],
-    [
-      'hard and soft failures',
-      parseSmokeOutput(CONTRACT, FULL_RUN),
-      'hard checks failed: git --version (exit 127: bash: line 9: git: command not found); soft checks failed: python --version (exit 127: bash: line 12: python: command not found)',
-    ],
-    ['a failure without output', report(block(0, 0), block(1, 0), block(2, 127)), 'soft checks failed: python --version (exit 127)'],
-    [
-      'several hard failures and missing results',
-      report(block(0, 1, 'boom')),
-      'hard checks failed: node --version (exit 1: boom), git --version (no result); soft checks failed: python --version (no result)',
-    ],
-    [
-      'the last meaningful line, skipping blank and punctuation-only lines',
-      report(block(0, 2, 'starting', 'still going', '', '  }  ', '^', ''), block(1, 0), block(2, 0)),
-      'hard checks failed: node --version (exit 2: still going)',
-    ],
-    [
-      'the last error-like line over a trailing banner',
-      report(
-        block(0, 0),
-        block(1, 0),
-        block(2, 1, 'node:internal/modules/cjs/loader:1210', '  throw err;', '  ^', '', "Error: Cannot find module '@playwright/test/package.json'", '    at Module._load (node:internal/modules/cjs/loader:1038:27)', '}', '', 'Node.js v20.20.2'),
-      ),
-      "soft checks failed: python --version (exit 1: Error: Cannot find module '@playwright/test/package.json')",
-    ],
-    [
-      'control characters and runs of whitespace',
-      report(block(0, 0), block(1, 1, '\u001b[31mfatal:\u001b[0m   not a\tgit repository\r'), block(2, 0)),
-      'hard checks failed: git --version (exit 1: fatal: not a git repository)',
-    ],
-  ])('%s', (_name, input, expected) => {
-    expect(describeFailures(input)).toBe(expected);
+  it.each<[string, string[], string | null]>([
+    ['no path section: not on PATH', ['@@cascade-check 0 output', '| v1'], null],
+    ['one line', ['@@cascade-check 0 path', '| /usr/bin/node'], '/usr/bin/node'],
+    ['a path with spaces and quotes', ['@@cascade-check 0 path', `| /opt/my "tools" it's/node`], `/opt/my "tools" it's/node`],
+    ['a path holding newlines (each line prefixed)', ['@@cascade-check 0 path', '| /opt/a', '| @@cascade-check 1 end 0', '| b/node'], '/opt/a\n@@cascade-check 1 end 0\nb/node'],
+    ['an empty path section', ['@@cascade-check 0 path', '@@cascade-check 0 output'], null],
+    ['a section repeated (the last counts)', ['@@cascade-check 0 path', '| /a', '@@cascade-check 0 path', '| /b'], '/b'],
+    ['a path section of another index', ['@@cascade-check 1 path', '| /forged'], null],
+    ['a path section behind a prefix', ['| @@cascade-check 0 path', '| /forged'], null],
+  ])('%s', (_name, body, path) => {
+    expect(pathOf(...body)).toBe(path);
   });
 
-  it('clips a long line to about 120 characters', () => {
-    const text = describeFailures(report(block(0, 0), block(1, 0), block(2, 1, `error: ${'x'.repeat(500)}`)));
-    const detail = /\(exit 1: (.*)\)$/.exec(text)?.[1] ?? '';
-    expect(detail.length).toBe(120);
-    expect(detail.endsWith('…')).toBe(true);
-    expect(text.length).toBeLessThan(200);
+  it('keeps path lines out of the output and output lines out of the path', () => {
+    const output = [begin(0), '@@cascade-check 0 path', '| /usr/bin/node', '@@cascade-check 0 output', '| v20', '@@cascade-check 0 end 0'].join('\n');
+    expect(parseSmokeOutput(CHECKS, output).observations[0]).toEqual({ exitCode: 0, output: 'v20', path: '/usr/bin/node' });
   });
 
-  it('names every failing check of a large contract on one line', () => {
-    const big: CheckContract = {
-      version: 1,
-      checks: Array.from({ length: 8 }, (_, i) => ({
-        id: `c${i}`,
-        label: `check number ${i}`,
-        severity: i % 3 === 0 ? 'soft' : 'hard',
-        command: 'true',
-      })),
-    };
-    const output = big.checks.map((_, i) => block(i, i % 2 === 0 ? 0 : 10 + i, `failure ${i}`)).join('\n');
-    const text = describeFailures(parseSmokeOutput(big, output));
-    expect(text).not.toContain('\n');
-    for (const i of [1, 3, 5, 7]) expect(text).toContain(`check number ${i} (exit ${10 + i}: failure ${i})`);
-    for (const i of [0, 2, 4, 6]) expect(text).not.toContain(`check number ${i} `);
-    expect(text.indexOf('hard checks failed')).toBeLessThan(text.indexOf('soft checks failed'));
+  it('reports no path for a command check and no file facts for a version check, whatever their blocks say', () => {
+    const output = [
+      begin(0),
+      '@@cascade-check 0 file file 1',
+      '@@cascade-check 0 output',
+      '| v20',
+      '@@cascade-check 0 end 0',
+      begin(1),
+      '@@cascade-check 1 path',
+      '| /forged',
+      '@@cascade-check 1 end 0',
+    ].join('\n');
+    expect(parseSmokeOutput(CHECKS, output).observations.slice(0, 2)).toEqual([
+      { exitCode: 0, output: 'v20', path: null },
+      { exitCode: 0, output: '' },
+    ]);
+  });
+});
+
+describe('parseSmokeOutput: file facts', () => {
+  const factsOf = (found: string | null, stat: readonly string[] | null) =>
+    parseSmokeOutput(CHECKS, fileBlock(2, found === null ? 1 : 0, found, stat)).observations[2]?.file;
+  const facts = (type: FileFacts['type'], executable: boolean, mode: string | null = null, uid: number | null = null, user: string | null = null): FileFacts => ({ type, executable, mode, uid, user });
+
+  it.each<[string, string | null, string[] | null, FileFacts | null]>([
+    ['nothing at the path', null, null, null],
+    ['a file, no stat in the image', 'file 0', null, facts('file', false)],
+    ['a directory, no stat in the image', 'directory 1', null, facts('directory', true)],
+    ['something else (a device, a socket)', 'other 0', ['666 0 root'], facts('other', false, '0666', 0, 'root')],
+    ['a mode padded to four digits', 'file 1', ['755 1000 app'], facts('file', true, '0755', 1000, 'app')],
+    ['special bits kept', 'file 1', ['4755 0 root'], facts('file', true, '4755', 0, 'root')],
+    ['a uid without a passwd entry', 'file 0', ['600 12345 UNKNOWN'], facts('file', false, '0600', 12345, null)],
+    // `[ -x ]` speaks for the container's user; the mode for owner, group and others.
+    ['the mode overrules [ -x ] (not executable)', 'file 1', ['644 0 root'], facts('file', false, '0644', 0, 'root')],
+    ['the mode overrules [ -x ] (executable by its owner only)', 'file 0', ['700 0 root'], facts('file', true, '0700', 0, 'root')],
+    ['a warning before the answer', 'file 1', ["stat: warning: cannot read table of mounted file systems", '755 0 root'], facts('file', true, '0755', 0, 'root')],
+    ['a failing stat', 'file 1', ["stat: cannot statx '/usr/local/bin/tool': Permission denied"], facts('file', true)],
+    ['an empty answer', 'file 1', [], facts('file', true)],
+    ['a mode of five digits', 'file 1', ['17777 0 root'], facts('file', true)],
+    ['a mode that is not octal', 'file 1', ['789 0 root'], facts('file', true)],
+    ['a negative uid', 'file 1', ['755 -1 root'], facts('file', true)],
+    ['a uid with leading zeros', 'file 1', ['755 007 root'], facts('file', true)],
+    ['no user', 'file 1', ['755 0'], facts('file', true)],
+    ['a user with spaces', 'file 1', ['755 0 root extra'], facts('file', true)],
+    ['the format itself (a stat without -c)', 'file 1', ['%a %u %U'], facts('file', true)],
+  ])('%s', (_name, found, stat, expected) => {
+    expect(factsOf(found, stat)).toEqual(expected);
+  });
+
+  it.each([
+    ['an unknown type', 'symlink 1'],
+    ['an executable flag other than 0 or 1', 'file 2'],
+    ['a missing executable flag', 'file'],
+    ['a trailing space', 'file 1 '],
+  ])('ignores a file marker with %s', (_name, found) => {
+    expect(factsOf(found, ['755 0 root'])).toBeNull();
+  });
+
+  it('ignores a stat section without a file marker, and stat lines out of their section', () => {
+    expect(factsOf(null, ['755 0 root'])).toBeNull();
+    const output = [begin(2), '@@cascade-check 2 file file 0', '| 755 0 root', '@@cascade-check 2 end 0'].join('\n');
+    expect(parseSmokeOutput(CHECKS, output).observations[2]?.file).toEqual(facts('file', false));
+  });
+
+  it('takes facts only from its own block', () => {
+    const output = [
+      begin(1),
+      '@@cascade-check 2 file file 1',
+      '@@cascade-check 2 stat',
+      '| 4777 0 root',
+      '@@cascade-check 1 end 0',
+      fileBlock(2, 1, null, null),
+    ].join('\n');
+    const { observations } = parseSmokeOutput(CHECKS, output);
+    expect(observations[1]).toEqual({ exitCode: 0, output: '4777 0 root' });
+    expect(observations[2]).toEqual({ exitCode: 1, output: '', file: null });
   });
 });

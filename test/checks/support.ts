@@ -1,21 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Check, CheckContract, CheckSeverity } from '../../src/checks/contract.js';
+import type { CheckContract, CheckSeverity, CommandCheck, ContainerCheck, FileCheck, VersionCheck } from '../../src/domain/index.js';
 
-/** Absolute path of bash, so scripts can run with a PATH that holds only stubs. */
-export const BASH: string = (() => {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'bash');
+/** The first executable `name` in the directories of `path`, or null. */
+function which(name: string, path: string): string | null {
+  for (const dir of path.split(delimiter)) {
     try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
     } catch {
       // not in this directory
     }
   }
-  throw new Error('bash not found on PATH; these tests need it');
+  return null;
+}
+
+/** Absolute path of bash, so scripts can run with a PATH that holds only stubs. */
+export const BASH: string = (() => {
+  const bash = which('bash', process.env.PATH ?? '');
+  if (bash === null) throw new Error('bash not found on PATH; these tests need it');
+  return bash;
 })();
 
 /** Directories holding the real tools a test may want (touch, etc.), not bash-only. */
@@ -23,6 +29,8 @@ export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export interface Run {
   readonly status: number | null;
+  /** The signal that ended bash, if one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
   readonly lines: readonly string[];
@@ -44,7 +52,7 @@ export function runBash(
     maxBuffer: 64 * 1024 * 1024,
   });
   if (res.error) throw res.error;
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr, lines: res.stdout.split('\n') };
+  return { status: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr, lines: res.stdout.split('\n') };
 }
 
 export function syntaxCheck(script: string): { status: number | null; stderr: string } {
@@ -58,6 +66,18 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Absolute path of a real tool on SYSTEM_PATH, or null when this machine lacks it. */
+export function systemTool(name: string): string | null {
+  return which(name, SYSTEM_PATH);
+}
+
+/** A directory holding only `name` → `target` links: a PATH with exactly these tools and nothing else. */
+export function toolDir(dir: string, tools: Readonly<Record<string, string>>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, target] of Object.entries(tools)) symlinkSync(target, join(dir, name));
+  return dir;
+}
+
 /** Writes an executable bash stub named `name` into `binDir`. */
 export function stub(binDir: string, name: string, body: string): void {
   mkdirSync(binDir, { recursive: true });
@@ -66,20 +86,34 @@ export function stub(binDir: string, name: string, body: string): void {
   chmodSync(file, 0o755);
 }
 
-export function contractOf(
-  ...checks: ReadonlyArray<[command: string, severity?: CheckSeverity, label?: string]>
-): CheckContract {
-  return {
-    version: 1,
-    checks: checks.map(
-      ([command, severity = 'hard', label], index): Check => ({
-        id: `c${index}`,
-        label: label ?? command,
-        severity,
-        command,
-      }),
-    ),
-  };
+let nextId = 0;
+const id = () => `c${nextId++}`;
+
+/** A command check passing on exit 0 with no output patterns; `patch` overrides any field. */
+export function commandCheck(run: string, patch: Partial<Omit<CommandCheck, 'kind'>> = {}): CommandCheck {
+  return { id: id(), label: run, severity: 'hard', kind: 'command', run, exitCode: 0, expectOutput: [], rejectOutput: [], ...patch };
+}
+
+/** A version check of `tool`, running `<tool> --version` unless `patch` says otherwise. */
+export function versionCheck(tool: string, patch: Partial<Omit<VersionCheck, 'kind'>> = {}): VersionCheck {
+  return { id: id(), label: `${tool} --version`, severity: 'hard', kind: 'version', tool, run: `${tool} --version`, pattern: null, range: null, ...patch };
+}
+
+/** A file check of `path` that expects nothing but existence unless `patch` says otherwise. */
+export function fileCheck(path: string, patch: Partial<Omit<FileCheck, 'kind'>> = {}): FileCheck {
+  return { id: id(), label: path, severity: 'hard', kind: 'file', path, type: 'any', executable: null, mode: null, owner: null, ...patch };
+}
+
+/** Plain command checks, labelled with their command unless a label is given. */
+export function commands(
+  ...specs: ReadonlyArray<[run: string, severity?: CheckSeverity, label?: string]>
+): CommandCheck[] {
+  return specs.map(([run, severity = 'hard', label = run]) => commandCheck(run, { severity, label }));
+}
+
+/** The checks of a contract that run in the smoke container, as the caller hands them to the script. */
+export function containerChecks(contract: CheckContract): ContainerCheck[] {
+  return contract.checks.filter((check): check is ContainerCheck => check.kind !== 'config');
 }
 
 export function failLines(run: Run): string[] {
