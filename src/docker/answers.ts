@@ -1,6 +1,7 @@
 import { DockerFailure } from '../errors.js';
 import type { EngineVersion, ImageFacts, OurContainer } from '../ports/docker.js';
 import { excerpt } from './excerpt.js';
+import { imageConfigOf } from './image-config.js';
 
 /**
  * The shape of every engine answer, checked where it enters: a broken or hostile engine must end in
@@ -84,6 +85,7 @@ export function imageAnswer(body: unknown, reference: string): ImageFacts {
     os: optionalString(fields, 'Os', answer),
     architecture: optionalString(fields, 'Architecture', answer),
     variant: optionalString(fields, 'Variant', answer),
+    config: imageConfigOf(fields),
   };
 }
 

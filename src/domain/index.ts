@@ -11,3 +11,4 @@ export * from './subject.js';
 export * from './verdict.js';
 export * from './check-result.js';
 export * from './contract.js';
+export * from './image-config.js';

@@ -1,4 +1,4 @@
-import type { PullProgress } from '../domain/index.js';
+import type { ImageConfig, PullProgress } from '../domain/index.js';
 
 /**
  * The Docker port: what the lifecycle engine needs from an engine, in our own types.
@@ -31,6 +31,8 @@ export interface ImageFacts {
   readonly architecture: string | null;
   /** e.g. v8 for arm64/v8; null when the image does not say. */
   readonly variant: string | null;
+  /** What config checks judge: user, entrypoint, cmd, env, labels, size, platform. */
+  readonly config: ImageConfig;
 }
 
 /**

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../../src/lifecycle/durations.js'
 import { DockerFailure } from '../../src/errors.js';
 import type { ImageFacts } from '../../src/ports/docker.js';
 import { parseNormalizedNamed, type ImageReference } from '../../src/reference/index.js';
+import { IMPORTED_CONFIG } from '../support/fake-docker.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -15,7 +16,7 @@ function ref(text: string): ImageReference {
   return parsed.value;
 }
 
-const image = (repoDigests: string[]): ImageFacts => ({ id: 'sha256:local', repoDigests, os: 'linux', architecture: 'amd64', variant: null });
+const image = (repoDigests: string[]): ImageFacts => ({ id: 'sha256:local', repoDigests, os: 'linux', architecture: 'amd64', variant: null, config: IMPORTED_CONFIG });
 
 describe('choosePin', () => {
   it.each([
@@ -110,7 +111,7 @@ describe('durations', () => {
 
 describe('platformMismatch', () => {
   const engine = { version: '20.10', apiVersion: '1.41', os: 'linux', architecture: 'amd64' };
-  const imageOf = (os: string | null, architecture: string | null, variant: string | null = null): ImageFacts => ({ id: 'sha256:i', repoDigests: [], os, architecture, variant });
+  const imageOf = (os: string | null, architecture: string | null, variant: string | null = null): ImageFacts => ({ id: 'sha256:i', repoDigests: [], os, architecture, variant, config: { ...IMPORTED_CONFIG, os, architecture } });
   it.each([
     ['the same platform', imageOf('linux', 'amd64'), undefined],
     ['another architecture', imageOf('linux', 'arm64'), 'image is linux/arm64; this engine runs linux/amd64'],

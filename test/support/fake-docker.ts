@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PullProgress } from '../../src/domain/index.js';
+import type { ImageConfig, PullProgress } from '../../src/domain/index.js';
 import { DockerFailure } from '../../src/errors.js';
 import type { DockerPort, EngineVersion, ImageFacts, OurContainer, PullResult, SmokeRunResult, SmokeRunSpec } from '../../src/ports/docker.js';
 
@@ -13,7 +13,24 @@ export interface FakeImage {
   readonly hasBash?: boolean;
   /** The platform the image says it is for; linux/amd64 (the fake engine's) when left out. */
   readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
+  /** The image's configuration, over IMPORTED_CONFIG; its os and architecture come from `platform`. */
+  readonly config?: Partial<ImageConfig>;
 }
+
+/**
+ * The configuration a `docker import`ed image has, as fixtures/images/build.sh makes `good`
+ * (recorded in test/fixtures/inspect/imported-good.json): no user, no entrypoint, CMD ["/bin/sh"].
+ */
+export const IMPORTED_CONFIG: ImageConfig = Object.freeze({
+  user: '',
+  entrypoint: [],
+  cmd: ['/bin/sh'],
+  env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+  labels: {},
+  sizeBytes: 4_327_679,
+  os: 'linux',
+  architecture: 'amd64',
+});
 
 /** Tools that make the worker contract pass. */
 export const GOOD_TOOLS: Readonly<Record<string, string>> = {
@@ -100,7 +117,8 @@ export class FakeDocker implements DockerPort {
     const found = this.local.get(reference);
     if (found === undefined) return undefined;
     const platform = found.image.platform ?? { os: 'linux', architecture: 'amd64' };
-    return { id: found.image.id, repoDigests: [...found.repoDigests], os: platform.os, architecture: platform.architecture, variant: platform.variant ?? null };
+    const config = { ...IMPORTED_CONFIG, ...found.image.config, os: platform.os, architecture: platform.architecture };
+    return { id: found.image.id, repoDigests: [...found.repoDigests], os: platform.os, architecture: platform.architecture, variant: platform.variant ?? null, config };
   }
 
   async runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult> {
