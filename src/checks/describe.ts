@@ -60,7 +60,8 @@ export function meaningfulLine(output: string, otherwise: 'first' | 'last' = 'la
   return chosen === undefined ? '' : clip(chosen);
 }
 
-function describeOne(result: CheckResult): string {
+/** One failed check and what it found: `node --version (found v18.19.0, need >=20 <23)`. */
+export function describeResult(result: CheckResult): string {
   // A failed result always carries a detail; the status is only a fallback for hand-made ones.
   const detail = oneLine(result.detail) || (result.exitCode === null ? 'no result' : `exit ${result.exitCode}`);
   return `${clip(oneLine(result.label), LABEL_MAX_CHARS)} (${clip(detail, DETAIL_MAX_CHARS)})`;
@@ -73,7 +74,7 @@ function describeOne(result: CheckResult): string {
  */
 export function describeFailures(report: SmokeReport): string {
   const parts: string[] = [];
-  if (report.hardFailures.length > 0) parts.push(`hard checks failed: ${report.hardFailures.map(describeOne).join(', ')}`);
-  if (report.softFailures.length > 0) parts.push(`soft checks failed: ${report.softFailures.map(describeOne).join(', ')}`);
+  if (report.hardFailures.length > 0) parts.push(`hard checks failed: ${report.hardFailures.map(describeResult).join(', ')}`);
+  if (report.softFailures.length > 0) parts.push(`soft checks failed: ${report.softFailures.map(describeResult).join(', ')}`);
   return parts.length > 0 ? parts.join('; ') : 'no checks failed';
 }

@@ -1,5 +1,5 @@
-import { buildSmokeScript, type CheckContract } from '../checks/index.js';
-import { subjectName, type Subject } from '../domain/index.js';
+import { buildSmokeScript } from '../checks/index.js';
+import { subjectName, type ContainerCheck, type Subject } from '../domain/index.js';
 import type { SmokeRunSpec } from '../ports/docker.js';
 import { LABELS, OURS } from './labels.js';
 
@@ -17,7 +17,11 @@ export const SMOKE_LIMITS = {
 export interface SmokeRunRequest {
   /** The immutable reference to test: repo@sha256:… or a local image ID. */
   readonly image: string;
-  readonly contract: CheckContract;
+  /** The contract's container checks (never empty: a contract of config checks only runs no container). */
+  readonly checks: readonly ContainerCheck[];
+  /** Names the contract in the script's header comment, for whoever reads the container's command. */
+  readonly contractName: string;
+  readonly contractHash: string;
   readonly runId: string;
   readonly subject: Subject;
   readonly createdAt: Date;
@@ -36,7 +40,10 @@ export function smokeRunSpec(request: SmokeRunRequest): SmokeRunSpec {
     // Replace any ENTRYPOINT: an image with its own must still be testable. Not a login shell:
     // `bash -l` sources /etc/profile, which resets PATH on Debian-like images.
     entrypoint: ['bash'],
-    cmd: ['-c', buildSmokeScript(request.contract, { outputLimitBytes: SMOKE_LIMITS.perCheckOutputBytes }), 'cascade-smoke'],
+    cmd: ['-c', buildSmokeScript(request.checks, {
+        outputLimitBytes: SMOKE_LIMITS.perCheckOutputBytes,
+        header: `cascade-image smoke test: contract ${request.contractName}, sha256 ${request.contractHash}. Generated; run with bash -c.`,
+      }), 'cascade-smoke'],
     env: ['HOME=/tmp'],
     labels: {
       ...OURS,

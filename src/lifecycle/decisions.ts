@@ -1,9 +1,9 @@
-import { describeFailures, parseSmokeOutput, type CheckContract, type SmokeReport } from '../checks/index.js';
+import { describeFailures, describeResult, judgeChecks, parseSmokeOutput, reportOf, type SmokeReport } from '../checks/index.js';
 import type { DockerFailure } from '../errors.js';
 import type { EngineVersion, ImageFacts, SmokeRunResult } from '../ports/docker.js';
 import { parseNormalizedNamed, repositoryName, type ImageReference } from '../reference/index.js';
 import { formatDuration } from './durations.js';
-import { failed, type PinKind, type ValidationVerdict } from '../domain/index.js';
+import { failed, type CheckContract, type ContainerCheck, type ImageConfig, type PinKind, type ValidationVerdict } from '../domain/index.js';
 
 /** Pure lifecycle decisions: what to pin, and what a smoke run or an engine failure means. */
 
@@ -45,43 +45,56 @@ export function choosePin(
   };
 }
 
-export interface SmokeJudgement {
+export interface ContractJudgement {
   readonly verdict: ValidationVerdict;
   readonly report: SmokeReport;
 }
 
-export function judgeSmokeRun(
-  contract: CheckContract,
-  run: SmokeRunResult,
-  pin: { readonly pin: string; readonly kind: PinKind },
-  timeoutMs: number,
-): SmokeJudgement {
-  const report = parseSmokeOutput(contract, run.output);
-  if (run.timedOut) {
-    const unfinished = report.results.filter((result) => result.exitCode === null).map((result) => result.label);
+/** What judging a contract needs: the image's configuration and, when it has container checks, the smoke run. */
+export interface ContractEvidence {
+  readonly contract: CheckContract;
+  readonly config: ImageConfig;
+  /** undefined when the contract has no container checks: then no container ran. */
+  readonly run: SmokeRunResult | undefined;
+  readonly pin: { readonly pin: string; readonly kind: PinKind };
+  readonly timeoutMs: number;
+}
+
+/** The checks that run inside the smoke container, in contract order. */
+export function containerChecks(contract: CheckContract): readonly ContainerCheck[] {
+  return contract.checks.filter((check): check is ContainerCheck => check.kind !== 'config');
+}
+
+/**
+ * Pure: every check judged (config checks against the image's configuration, the others from the
+ * smoke run's output), then the verdict. A hard failure fails the image; a soft one fails it too
+ * unless the contract says `softFailures: warn`, when it becomes a stored warning of `verified`.
+ */
+export function judgeContract(evidence: ContractEvidence): ContractJudgement {
+  const { contract, run, pin, timeoutMs } = evidence;
+  const inContainer = containerChecks(contract);
+  const parsed = run === undefined ? { observations: [], complete: true } : parseSmokeOutput(inContainer, run.output);
+  const observations = new Map(inContainer.map((check, index) => [check.id, parsed.observations[index] ?? { exitCode: null, output: '' }]));
+  const report = reportOf(judgeChecks(contract.checks, observations, evidence.config), parsed.complete);
+  const verdict = (failure: string) => ({ report, verdict: failed('checks-failed', failure) });
+  if (run?.timedOut === true) {
+    const unfinished = report.results.filter((result) => result.kind !== 'config' && result.exitCode === null).map((result) => result.label);
     const which = unfinished.length === 0 ? '' : ` (unfinished: ${unfinished.join(', ')})`;
     return { report, verdict: failed('timeout', `smoke-test timed out after ${formatDuration(timeoutMs)}${which}`) };
   }
-  if (!report.complete) {
+  if (run !== undefined && !report.complete) {
     // The script itself died (OOM kill, a check that killed its shell): say so, not "check failed".
     const oom = run.exitCode === 137 ? ' (killed: out of memory or SIGKILL)' : '';
-    const unfinished = report.results.filter((result) => result.exitCode === null).map((result) => result.label);
+    const unfinished = report.results.filter((result) => result.kind !== 'config' && result.exitCode === null).map((result) => result.label);
     const tail = lastLine(run.output);
-    return {
-      report,
-      verdict: failed(
-        'checks-failed',
-        `smoke-test exited with code ${run.exitCode ?? 'unknown'}${oom} before all checks reported (unfinished: ${unfinished.join(', ')})${tail === '' ? '' : `: ${tail}`}`,
-      ),
-    };
+    return verdict(`smoke-test exited with code ${run.exitCode ?? 'unknown'}${oom} before all checks reported (unfinished: ${unfinished.join(', ')})${tail === '' ? '' : `: ${tail}`}`);
   }
-  if (report.hardFailures.length > 0) {
-    return { report, verdict: failed('checks-failed', describeFailures(report)) };
+  if (report.hardFailures.length > 0) return verdict(describeFailures(report));
+  if (report.softFailures.length > 0 && contract.softFailures === 'fail') return verdict(describeFailures(report));
+  if (run !== undefined && run.exitCode !== 0) {
+    return verdict(`smoke-test exited with code ${run.exitCode ?? 'unknown'} although every hard check passed`);
   }
-  if (run.exitCode !== 0) {
-    return { report, verdict: failed('checks-failed', `smoke-test exited with code ${run.exitCode ?? 'unknown'} although every hard check passed`) };
-  }
-  const warnings = report.softFailures.length === 0 ? [] : [describeFailures(report)];
+  const warnings = report.softFailures.map((result) => `soft check failed: ${describeResult(result)}`);
   return { report, verdict: { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings } };
 }
 

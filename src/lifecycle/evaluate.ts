@@ -1,5 +1,4 @@
-import type { CheckContract, CheckResult } from '../checks/index.js';
-import { failed, type ImageSlot, type LifecycleListener, type ValidationVerdict } from '../domain/index.js';
+import { failed, type CheckResult, type EffectiveContract, type ImageSlot, type LifecycleListener, type ValidationVerdict } from '../domain/index.js';
 import { CascadeError, DockerFailure } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort, ImageFacts, RegistryAuth } from '../ports/docker.js';
@@ -7,17 +6,19 @@ import type { StorePort } from '../ports/store.js';
 import { dockerRefOf, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import { smokeRunSpec } from './container-policy.js';
 import { describeBound } from './bounds.js';
-import { choosePin, failureVerdict, interruptedVerdict, judgeSmokeRun, platformMismatch } from './decisions.js';
+import { choosePin, containerChecks, failureVerdict, interruptedVerdict, judgeContract, platformMismatch, type ContractJudgement } from './decisions.js';
 import { evaluationAt, type FullEvaluation, type PipelineProgress } from './evaluation.js';
 import type { PullCoordinator } from './pull-coordinator.js';
 import { sweepExpiredContainers } from './sweep.js';
+
+/** Where verdicts are remembered per (image ID, contract hash): the store, or nothing for a probe. */
+export type SmokeCache = Pick<StorePort, 'cachedSmoke' | 'saveSmoke'>;
 
 /** What evaluating a reference needs: the engine, the store's smoke cache, credentials, a clock. */
 export interface EvaluationDeps {
   readonly docker: DockerPort;
   readonly pulls: PullCoordinator;
-  readonly store: StorePort;
-  readonly contract: CheckContract;
+  readonly store: SmokeCache;
   readonly now: () => Date;
   readonly listener: LifecycleListener;
   /** undefined: every pull is anonymous. */
@@ -29,7 +30,8 @@ export interface EvaluationRequest {
   readonly slot: ImageSlot;
   readonly reference: string;
   readonly runId: string;
-  readonly contractHash: string;
+  /** The contract the image is held to, with its hash (the smoke cache's key). */
+  readonly contract: EffectiveContract;
   readonly timeoutMs: number;
   /** Aborted with the signal's name ('SIGINT' / 'SIGTERM') as its reason: the run is interrupted. */
   readonly interrupt: AbortSignal | undefined;
@@ -119,7 +121,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   if (mismatch !== undefined) return done(failed('platform', mismatch));
 
   // The same image under the same contract gives the same verdict: never run its container twice.
-  const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contractHash);
+  const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contract.hash);
   if (remembered !== undefined) {
     const verdict: ValidationVerdict =
       remembered.status === 'verified'
@@ -128,31 +130,45 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     return done(verdict, { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
   }
 
-  // Leftovers of crashed runs are swept beside the smoke-test, not before it: the sweep only ever
-  // removes expired containers (never this run's), and it is awaited before the run reports.
-  const sweep = sweepExpiredContainers(deps.docker, deps.now(), signal);
-  deps.listener({ type: 'testing', subject, image: pin.pin });
-  progress.ranContainer = true;
-  let judged: ReturnType<typeof judgeSmokeRun>;
-  try {
-    const run = await deps.docker
-      .runSmokeTest(
-        smokeRunSpec({ image: pin.pin, contract: deps.contract, runId: request.runId, subject, createdAt: deps.now(), timeoutMs: request.timeoutMs, signal }),
-      )
-      .finally(() => sweep);
-    judged = judgeSmokeRun(deps.contract, run, pin, request.timeoutMs);
-  } catch (error) {
-    if (error instanceof DockerFailure && error.kind === 'no-bash') {
-      const verdict = failureVerdict(error, { reference, endpoint: deps.docker.endpoint });
-      await remember(deps.store, image.id, request.contractHash, verdict, []);
-      return done(verdict);
+  const { contract, hash } = request.contract;
+  const checks = containerChecks(contract);
+  let judged: ContractJudgement;
+  if (checks.length === 0) {
+    // Config checks only: decided from the inspect document, no container at all.
+    judged = judgeContract({ contract, config: image.config, run: undefined, pin, timeoutMs: request.timeoutMs });
+  } else {
+    // Leftovers of crashed runs are swept beside the smoke-test, not before it: the sweep only ever
+    // removes expired containers (never this run's), and it is awaited before the run reports.
+    const sweep = sweepExpiredContainers(deps.docker, deps.now(), signal);
+    deps.listener({ type: 'testing', subject, image: pin.pin });
+    progress.ranContainer = true;
+    try {
+      const spec = smokeRunSpec({
+        image: pin.pin,
+        checks,
+        contractName: contract.name,
+        contractHash: hash,
+        runId: request.runId,
+        subject,
+        createdAt: deps.now(),
+        timeoutMs: request.timeoutMs,
+        signal,
+      });
+      const run = await deps.docker.runSmokeTest(spec).finally(() => sweep);
+      judged = judgeContract({ contract, config: image.config, run, pin, timeoutMs: request.timeoutMs });
+    } catch (error) {
+      if (error instanceof DockerFailure && error.kind === 'no-bash') {
+        const verdict = failureVerdict(error, { reference, endpoint: deps.docker.endpoint });
+        await remember(deps.store, image.id, hash, verdict, []);
+        return done(verdict);
+      }
+      throw error;
     }
-    throw error;
   }
   const { verdict, report } = judged;
   // Only verdicts that are properties of the image are remembered; a timeout may be the machine's fault.
   if (verdict.status === 'verified' || (verdict.status === 'failed' && verdict.cause === 'checks-failed' && report.complete)) {
-    await remember(deps.store, image.id, request.contractHash, verdict, report.results);
+    await remember(deps.store, image.id, hash, verdict, report.results);
   }
   return done(verdict, { report });
 }
@@ -172,7 +188,7 @@ function unwrap<T>(result: Settled<T>): T {
   return result.value;
 }
 
-async function remember(store: StorePort, imageId: string, hash: string, verdict: ValidationVerdict, results: unknown): Promise<void> {
+async function remember(store: SmokeCache, imageId: string, hash: string, verdict: ValidationVerdict, results: unknown): Promise<void> {
   await store.saveSmoke(imageId, hash, {
     status: verdict.status,
     cause: verdict.status === 'failed' ? verdict.cause : null,

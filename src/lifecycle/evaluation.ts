@@ -1,4 +1,5 @@
-import type { CheckResult, SmokeReport } from '../checks/index.js';
+import type { SmokeReport } from '../checks/index.js';
+import type { CheckResult } from '../domain/index.js';
 import type { ValidationVerdict } from '../domain/index.js';
 import type { DockerFailure } from '../errors.js';
 import type { Evaluation } from './classify.js';

@@ -1,14 +1,17 @@
-import { contractHash, type CheckResult } from '../checks/index.js';
-import { subjectName, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import { diffInventories, inventoryOf } from '../checks/index.js';
+import { subjectName, type CheckResult, type ImageSlot, type Inventory, type InventoryChange, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import type { StorePort } from '../ports/store.js';
 import { permit } from './authorization.js';
 import { leaseMs, validationBoundMs } from './bounds.js';
 import { classifyRevalidation } from './classify.js';
+import { effectiveContract } from './contracts.js';
 import { interruptedVerdict } from './decisions.js';
 import { evaluateReference, type EvaluationDeps } from './evaluate.js';
 import type { FullEvaluation } from './evaluation.js';
 import { isRepeatedFailure } from './repeated.js';
 
-export interface ValidatorDeps extends EvaluationDeps {
+export interface ValidatorDeps extends Omit<EvaluationDeps, 'store'> {
+  readonly store: StorePort;
   readonly newRunId: () => string;
   readonly owner: { readonly pid: number; readonly host: string };
   /** Evaluations shared by every slot validated in this process: one per distinct reference. */
@@ -39,6 +42,12 @@ export interface ValidationOutcome {
   readonly checks: readonly CheckResult[] | undefined;
   /** This call ran a smoke-test container (not cached, not shared with another slot's evaluation). */
   readonly ranContainer: boolean;
+  /** What the run found (every version check's version and path); undefined when no check ran. */
+  readonly inventory: Inventory | undefined;
+  /** A drifted tag: how its inventory differs from the pinned digest's (undefined when not a drift). */
+  readonly inventoryChanges: readonly InventoryChange[] | undefined;
+  /** The contract the run held the image to. */
+  readonly contractHash: string;
 }
 
 /**
@@ -58,8 +67,10 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     permit('revalidate', options.actor),
   );
 
-  const hash = contractHash(deps.contract);
-  const key = `${slot.allowLocal ? 'local' : 'registry'} ${reference}`;
+  // The contract as assigned when the run starts; a change during the run shows as contract-changed next time.
+  const contract = effectiveContract(slot.subject, await deps.store.contractAssignments());
+  const hash = contract.hash;
+  const key = `${slot.allowLocal ? 'local' : 'registry'} ${hash} ${reference}`;
   let pending = deps.evaluations.get(key);
   const initiated = pending === undefined;
   if (pending === undefined) {
@@ -69,7 +80,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
       slot,
       reference,
       runId,
-      contractHash: hash,
+      contract,
       timeoutMs: options.timeoutMs,
       interrupt: options.signal,
       signal: options.signal === undefined ? bound : AbortSignal.any([options.signal, bound]),
@@ -85,6 +96,9 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   const pinnedPresent = evaluation.pullFailure !== undefined && slot.digest !== null && (await presentLocally(deps, slot.digest, options.signal));
   const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent);
   const durationMs = deps.now().getTime() - started;
+  const checks = evaluation.report?.results ?? evaluation.rememberedChecks;
+  const inventory = checks === undefined ? undefined : inventoryOf(checks, contract.contract.checks);
+  const inventoryChanges = driftChanges(slot, classification.outcome, inventory);
   const repeated = isRepeatedFailure(classification.finding ?? classification.store, previous, slot);
   const stored = await deps.store.finishRun({
     runId,
@@ -100,6 +114,8 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     contractHash: classification.finding === undefined ? hash : slot.contractHash,
     durationMs,
     checks: evaluation.report === undefined ? undefined : { contract: hash, results: evaluation.report.results },
+    ...(inventory === undefined ? {} : { inventory }),
+    ...(inventoryChanges === undefined ? {} : { auditDetail: { inventoryChanges } }),
   });
   deps.listener({
     type: 'finished',
@@ -113,6 +129,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     repeated,
     stored,
     durationMs,
+    inventoryChanges,
   });
   return {
     verdict: classification.store,
@@ -123,9 +140,18 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     durationMs,
     cached: evaluation.cached,
     repeated,
-    checks: evaluation.report?.results ?? evaluation.rememberedChecks,
+    checks,
     ranContainer: initiated && evaluation.ranContainer,
+    inventory,
+    inventoryChanges,
+    contractHash: hash,
   };
+}
+
+/** For a tag that moved (re-pinned, or kept its pin because the new image fails): what changed in it. */
+function driftChanges(slot: ImageSlot, outcome: OutcomeClass, found: Inventory | undefined): readonly InventoryChange[] | undefined {
+  if ((outcome !== 'drifted' && outcome !== 'drift-failed') || found === undefined || slot.inventory === null) return undefined;
+  return diffInventories(slot.inventory, found);
 }
 
 /** Whether the pinned image is still on the engine; an engine that cannot say counts as no. */

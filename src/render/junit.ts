@@ -1,4 +1,4 @@
-import type { CheckResult } from '../checks/report.js';
+import type { CheckResult } from '../domain/index.js';
 
 /** One validated (or not) project, as `validate --junit` reports it. */
 export interface JUnitItem {
