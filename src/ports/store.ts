@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   CachedSmoke,
+  Inventory,
   OutcomeClass,
   ImageSlot,
   OperatorRecord,
@@ -65,6 +66,14 @@ export interface RunFinish {
   readonly contractHash: string | null;
   readonly durationMs: number;
   readonly checks: unknown;
+  /**
+   * What the run's version checks found, stored on the run. The slot takes it (and the verdict's
+   * warnings) when it takes the run's pin: a verified verdict without a `finding`. A slot that keeps
+   * its pin keeps its own; a failed verdict clears both.
+   */
+  readonly inventory?: Inventory;
+  /** Merged into the detail of the audit row the run writes (none for an `unchanged` re-validation). */
+  readonly auditDetail?: Record<string, unknown>;
 }
 
 export interface AuditQuery {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, Subject, ValidationRunRecord } from '../domain/index.js';
 import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { isInventory, isStringArray, readStoredJson } from './stored-json.js';
 
 /** Row ↔ domain mapping shared by the reader (raw statements) and the writer (kysely). */
 
@@ -20,8 +21,12 @@ export function toSlot(subject: Subject, row: SlotRow): ImageSlot {
     updatedAt: row.updated_at,
     validatedAt: row.validated_at,
     contractHash: row.contract_hash,
+    warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
+    inventory: row.inventory === null ? null : readStoredJson(row.inventory, `the inventory column of ${slotName(subject)}`, isInventory),
   };
 }
+
+const slotName = (subject: Subject): string => (subject.kind === 'project' ? `project ${subject.project}` : 'the global default');
 
 export function toRun(subject: Subject, row: Selectable<ValidationRunsTable>): ValidationRunRecord {
   return {
