@@ -1,11 +1,13 @@
 import type {
   AuditEntry,
   CachedSmoke,
+  CheckContract,
   Inventory,
   OutcomeClass,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  StoredContract,
   Subject,
   ValidationRunRecord,
   ValidationVerdict,
@@ -76,6 +78,25 @@ export interface RunFinish {
   readonly auditDetail?: Record<string, unknown>;
 }
 
+/** A contract to assign: resolved, with its hash (src/checks/contract-hash.ts) and the file it came from. */
+export interface ContractToSet {
+  readonly hash: string;
+  readonly contract: CheckContract;
+  readonly sourceText: string | null;
+}
+
+/** The contract hashes a scope was assigned before and after a `setContract`. */
+export interface ContractChange {
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly changed: boolean;
+}
+
+export interface ContractAssignments {
+  readonly default: StoredContract | undefined;
+  readonly projects: ReadonlyMap<string, StoredContract>;
+}
+
 export interface AuditQuery {
   readonly project?: string;
   readonly since?: string;
@@ -115,6 +136,15 @@ export interface StorePort {
   /** The remembered smoke-test verdict for an image under a contract, if it was ever tested. */
   cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined>;
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void>;
+  /** The contract assigned to the default scope and to each project, in one read. */
+  contractAssignments(): Promise<ContractAssignments>;
+  /**
+   * Assigns a contract to the default scope or a project (null clears it), audited. Contracts are
+   * kept by hash for ever; the same hash again writes nothing. ProjectNotFoundError for an unknown project.
+   */
+  setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange>;
+  /** Any contract ever set, by its hash (setBy/setAt null: no assignment is implied). */
+  contractByHash(hash: string): Promise<StoredContract | undefined>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

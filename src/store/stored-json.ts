@@ -1,4 +1,4 @@
-import type { Inventory } from '../domain/index.js';
+import type { CheckContract, Inventory } from '../domain/index.js';
 
 /**
  * JSON the store wrote that no longer reads back as what it wrote: the file was damaged, or edited
@@ -34,5 +34,24 @@ export function isInventory(value: unknown): value is Inventory {
   return (
     Array.isArray(value) &&
     value.every((entry) => isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path))
+  );
+}
+
+const CHECK_KINDS: ReadonlySet<unknown> = new Set(['command', 'version', 'file', 'config']);
+
+export function isCheckContract(value: unknown): value is CheckContract {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    (value.softFailures === 'fail' || value.softFailures === 'warn') &&
+    Array.isArray(value.checks) &&
+    value.checks.every(
+      (check) =>
+        isRecord(check) &&
+        typeof check.id === 'string' &&
+        typeof check.label === 'string' &&
+        (check.severity === 'hard' || check.severity === 'soft') &&
+        CHECK_KINDS.has(check.kind),
+    )
   );
 }

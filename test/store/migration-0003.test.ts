@@ -55,6 +55,7 @@ describe('migration 0003_contracts', () => {
       expect(await store.getSlot(DEFAULT_SUBJECT)).toMatchObject({ status: 'pending', warnings: [], inventory: null });
       expect(await store.lastRun(projectSubject('acme'))).toMatchObject({ runId: 'r1', outcome: 'verified', digest: PIN });
       expect(await store.operators()).toMatchObject([{ actor: ADMIN, role: 'superadmin' }]);
+      expect(await store.contractAssignments()).toEqual({ default: undefined, projects: new Map() });
     } finally {
       await store.close();
     }
