@@ -1,3 +1,4 @@
+import type { Inventory } from './contract.js';
 import type { Subject } from './subject.js';
 
 export type ImageStatus = 'pending' | 'verified' | 'failed';
@@ -21,4 +22,8 @@ export interface ImageSlot {
   readonly validatedAt: string | null;
   /** The check contract the stored verdict was reached against. */
   readonly contractHash: string | null;
+  /** The stored verdict's warnings (verified with warnings): empty unless verified. */
+  readonly warnings: readonly string[];
+  /** What the version checks found in the pinned digest; null without a pin or when none was recorded. */
+  readonly inventory: Inventory | null;
 }

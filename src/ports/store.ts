@@ -1,10 +1,13 @@
 import type {
   AuditEntry,
   CachedSmoke,
+  CheckContract,
+  Inventory,
   OutcomeClass,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  StoredContract,
   Subject,
   ValidationRunRecord,
   ValidationVerdict,
@@ -65,6 +68,33 @@ export interface RunFinish {
   readonly contractHash: string | null;
   readonly durationMs: number;
   readonly checks: unknown;
+  /**
+   * What the run's version checks found, stored on the run. The slot takes it (and the verdict's
+   * warnings) when it takes the run's pin: a verified verdict without a `finding`. A slot that keeps
+   * its pin keeps its own; a failed verdict clears both.
+   */
+  readonly inventory?: Inventory;
+  /** Merged into the detail of the audit row the run writes (none for an `unchanged` re-validation). */
+  readonly auditDetail?: Record<string, unknown>;
+}
+
+/** A contract to assign: resolved, with its hash (src/checks/contract-hash.ts) and the file it came from. */
+export interface ContractToSet {
+  readonly hash: string;
+  readonly contract: CheckContract;
+  readonly sourceText: string | null;
+}
+
+/** The contract hashes a scope was assigned before and after a `setContract`. */
+export interface ContractChange {
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly changed: boolean;
+}
+
+export interface ContractAssignments {
+  readonly default: StoredContract | undefined;
+  readonly projects: ReadonlyMap<string, StoredContract>;
 }
 
 export interface AuditQuery {
@@ -106,6 +136,15 @@ export interface StorePort {
   /** The remembered smoke-test verdict for an image under a contract, if it was ever tested. */
   cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined>;
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void>;
+  /** The contract assigned to the default scope and to each project, in one read. */
+  contractAssignments(): Promise<ContractAssignments>;
+  /**
+   * Assigns a contract to the default scope or a project (null clears it), audited. Contracts are
+   * kept by hash for ever; the same hash again writes nothing. ProjectNotFoundError for an unknown project.
+   */
+  setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange>;
+  /** Any contract ever set, by its hash (setBy/setAt null: no assignment is implied). */
+  contractByHash(hash: string): Promise<StoredContract | undefined>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

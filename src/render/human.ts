@@ -68,10 +68,18 @@ function describeAudit(entry: AuditEntry): string {
       return `${String(detail.operator)} (was ${entry.from ?? '?'})`;
     case 'default_worker_image_changed':
       return `${entry.from ?? '(none)'} → ${entry.to ?? '(none)'}`;
+    case 'contract_set':
+    case 'contract_cleared':
+      return `${shortHash(entry.from)} → ${shortHash(entry.to)}`;
     default:
       if (detail.created === true) return `created with ${entry.to ?? 'no image of its own (global default)'}`;
       return `${entry.from ?? '(global default)'} → ${entry.to ?? '(global default)'}`;
   }
+}
+
+/** A contract hash as people compare them: its first 12 hex digits. (none): the scope inherits its contract. */
+function shortHash(hash: string | null): string {
+  return hash === null ? '(none)' : `${hash.slice(0, 12)}…`;
 }
 
 export function renderOperators(operators: readonly OperatorRecord[]): string[] {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../errors.js';
+import { DamagedContentError } from './stored-json.js';
 
 /**
  * Is the store file whole? SQLite reads a file cut inside a page as if the missing bytes were
@@ -144,10 +145,10 @@ function damaged(shownPath: string, what: string): StoreUnavailableError {
   return refusal(`the store ${shownPath} is damaged: ${what}`, DAMAGED_HINT);
 }
 
-/** Whether an error says the file is damaged: one of our refusals, or SQLite's own SQLITE_CORRUPT / SQLITE_NOTADB. */
+/** Whether an error says the file is damaged: one of our refusals, a stored JSON that does not read back, or SQLite's own SQLITE_CORRUPT / SQLITE_NOTADB. */
 export function isDamage(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if (damageFound.has(error)) return true;
+  if (damageFound.has(error) || error instanceof DamagedContentError) return true;
   const code = 'code' in error ? String(error.code) : '';
   return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { AuditEntry, CachedSmoke, ImageSlot, OperatorRecord, Subject, ValidationRunRecord } from '../domain/index.js';
-import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { projectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type StoredContract, type Subject, type ValidationRunRecord } from '../domain/index.js';
+import type { AuditLogTable, ContractsTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { isCheckContract, isInventory, isStringArray, readStoredJson } from './stored-json.js';
 
 /** Row ↔ domain mapping shared by the reader (raw statements) and the writer (kysely). */
 
@@ -20,6 +21,28 @@ export function toSlot(subject: Subject, row: SlotRow): ImageSlot {
     updatedAt: row.updated_at,
     validatedAt: row.validated_at,
     contractHash: row.contract_hash,
+    warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
+    inventory: row.inventory === null ? null : readStoredJson(row.inventory, `the inventory column of ${slotName(subject)}`, isInventory),
+  };
+}
+
+const slotName = (subject: Subject): string => (subject.kind === 'project' ? `project ${subject.project}` : 'the global default');
+
+/** The contract_assignments key of the default scope: not a valid project id (those start with a letter or digit). */
+export const DEFAULT_CONTRACT_SCOPE = '(default)';
+
+export function contractScope(subject: Subject): string {
+  return projectOf(subject) ?? DEFAULT_CONTRACT_SCOPE;
+}
+
+/** A contracts row, with the assignment that names it when there is one. */
+export function toStoredContract(row: Selectable<ContractsTable>, assignment?: { readonly set_by: string; readonly set_at: string }): StoredContract {
+  return {
+    hash: row.hash,
+    contract: readStoredJson(row.document, `the document of contract ${row.hash}`, isCheckContract),
+    sourceText: row.source_text,
+    setBy: assignment?.set_by ?? null,
+    setAt: assignment?.set_at ?? null,
   };
 }
 

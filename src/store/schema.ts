@@ -14,6 +14,10 @@ interface SlotColumns {
   updated_at: string;
   validated_at: string | null;
   contract_hash: string | null;
+  /** JSON array of strings: the stored verdict's warnings ('[]' when none). */
+  warnings: string;
+  /** JSON Inventory of the pinned digest, or null. */
+  inventory: string | null;
 }
 
 export interface ProjectsTable extends SlotColumns {
@@ -42,6 +46,8 @@ export interface ValidationRunsTable {
   error: string | null;
   checks: string | null;
   duration_ms: number | null;
+  /** JSON Inventory: what the run found (null when it found none). */
+  inventory: string | null;
 }
 
 export interface AuditLogTable {
@@ -73,7 +79,25 @@ export interface SmokeResultsTable {
   tested_at: string;
 }
 
+export interface ContractsTable {
+  hash: string;
+  /** Canonical JSON of the resolved CheckContract. */
+  document: string;
+  source_text: string | null;
+  created_at: string;
+}
+
+export interface ContractAssignmentsTable {
+  /** A project id, or DEFAULT_CONTRACT_SCOPE (./rows.ts). */
+  scope: string;
+  hash: string;
+  set_by: string;
+  set_at: string;
+}
+
 export interface StoreSchema {
+  contracts: ContractsTable;
+  contract_assignments: ContractAssignmentsTable;
   smoke_results: SmokeResultsTable;
   projects: ProjectsTable;
   global_default: GlobalDefaultTable;

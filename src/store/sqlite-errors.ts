@@ -1,5 +1,6 @@
 import { CascadeError, StoreUnavailableError } from '../errors.js';
 import { DAMAGED_HINT } from './integrity.js';
+import { DamagedContentError } from './stored-json.js';
 
 /** The one place that reads better-sqlite3's error codes; everything else sees StoreUnavailableError. */
 export function translateSqliteError(error: unknown, path: string): CascadeError {
@@ -30,6 +31,9 @@ export function translateSqliteError(error: unknown, path: string): CascadeError
       cause: error,
       hint: 'check that the path is a file in a folder you can write, or point --db / CASCADE_IMAGE_DB elsewhere',
     });
+  }
+  if (error instanceof DamagedContentError) {
+    return new StoreUnavailableError(`${where} is damaged: ${message}`, { cause: error, hint: DAMAGED_HINT });
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
     return new StoreUnavailableError(`${where} is damaged: ${message} (${code})`, { cause: error, hint: DAMAGED_HINT });

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type Subject, type ValidationRunRecord } from '../domain/index.js';
-import type { AuditQuery } from '../ports/store.js';
-import { toAudit, toCachedSmoke, toOperator, toRun, toSlot, type SlotRow } from './rows.js';
-import type { AuditLogTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type StoredContract, type Subject, type ValidationRunRecord } from '../domain/index.js';
+import type { AuditQuery, ContractAssignments } from '../ports/store.js';
+import { DEFAULT_CONTRACT_SCOPE, toAudit, toCachedSmoke, toOperator, toRun, toSlot, toStoredContract, type SlotRow } from './rows.js';
+import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { DamagedContentError } from './stored-json.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
 
@@ -96,4 +97,32 @@ export class SqliteReader {
       | undefined;
     return row === undefined ? undefined : toCachedSmoke(row);
   }
+
+  contractAssignments(): ContractAssignments {
+    // A left join: an assignment whose contract row is missing is damage, not an assignment to skip.
+    const rows = this.database
+      .prepare(
+        `select a.scope, a.hash as assigned, a.set_by, a.set_at, c.hash, c.document, c.source_text, c.created_at
+         from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope`,
+      )
+      .all() as Array<Omit<ContractAssignmentsTable, 'hash'> & { assigned: string } & Nullable<Selectable<ContractsTable>>>;
+    let fallback: StoredContract | undefined;
+    const projects = new Map<string, StoredContract>();
+    for (const row of rows) {
+      if (row.hash === null || row.document === null || row.created_at === null) {
+        throw new DamagedContentError(`the contract ${row.assigned} assigned to ${row.scope} is missing`);
+      }
+      const stored = toStoredContract({ hash: row.hash, document: row.document, source_text: row.source_text, created_at: row.created_at }, row);
+      if (row.scope === DEFAULT_CONTRACT_SCOPE) fallback = stored;
+      else projects.set(row.scope, stored);
+    }
+    return { default: fallback, projects };
+  }
+
+  contractByHash(hash: string): StoredContract | undefined {
+    const row = this.database.prepare('select * from contracts where hash = ?').get(hash) as Selectable<ContractsTable> | undefined;
+    return row === undefined ? undefined : toStoredContract(row);
+  }
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };

@@ -8,10 +8,22 @@ import type {
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  StoredContract,
   Subject,
   ValidationRunRecord,
 } from '../domain/index.js';
-import type { AuditQuery, Permit, RunFinish, RunStart, SlotChange, SlotChangeResult, StorePort } from '../ports/store.js';
+import type {
+  AuditQuery,
+  ContractAssignments,
+  ContractChange,
+  ContractToSet,
+  Permit,
+  RunFinish,
+  RunStart,
+  SlotChange,
+  SlotChangeResult,
+  StorePort,
+} from '../ports/store.js';
 import { BUSY_TIMEOUT_MS, closeLeavingFileAsIs, openConnection } from './connection.js';
 import { checkStoreFile, checkWithSqlite, isDamage } from './integrity.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
@@ -21,10 +33,11 @@ import type { SqliteWriter } from './sqlite-writer.js';
 
 /**
  * The tables SQLite checks on every open (see ./integrity.ts): what `show`, `list` and `resolve`
- * print, whose size the operator controls. The run history and the audit log grow for ever, so
- * the check of the whole file waits for a process's first write.
+ * read, whose size the operator controls (contracts grow only when an operator sets one). The run
+ * history and the audit log grow for ever, so the check of the whole file waits for a process's
+ * first write.
  */
-const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators'] as const;
+const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts'] as const;
 
 export interface SqliteStoreOptions {
   readonly path: string;
@@ -186,6 +199,12 @@ class SqliteStore implements StorePort {
   cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined> {
     return this.read(() => this.reader.cachedSmoke(imageId, contractHash));
   }
+  contractAssignments(): Promise<ContractAssignments> {
+    return this.read(() => this.reader.contractAssignments());
+  }
+  contractByHash(hash: string): Promise<StoredContract | undefined> {
+    return this.read(() => this.reader.contractByHash(hash));
+  }
   schemaVersion(): Promise<string> {
     return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');
   }
@@ -210,6 +229,9 @@ class SqliteStore implements StorePort {
   }
   removeOperator(actor: string, permit: Permit): Promise<void> {
     return this.write((writer) => writer.removeOperator(actor, permit));
+  }
+  setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange> {
+    return this.write((writer) => writer.setContract(scope, contract, actor, permit));
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 import { Kysely, SqliteDialect } from 'kysely';
 import type Database from 'better-sqlite3';
-import type { CachedSmoke, ImageSlot, OperatorRole } from '../domain/index.js';
-import type { Permit, RunFinish, RunStart, SlotChange, SlotChangeResult } from '../ports/store.js';
+import type { CachedSmoke, ImageSlot, OperatorRole, Subject } from '../domain/index.js';
+import type { ContractChange, ContractToSet, Permit, RunFinish, RunStart, SlotChange, SlotChangeResult } from '../ports/store.js';
 import type { StoreSchema } from './schema.js';
 import { initialize } from './writes/bootstrap.js';
+import { setContract } from './writes/contracts.js';
 import { removeOperator, setOperator } from './writes/operators.js';
 import { beginRun, finishRun } from './writes/runs.js';
 import { changeSlot, deleteProject } from './writes/slots.js';
@@ -63,5 +64,9 @@ export class SqliteWriter {
 
   removeOperator(actor: string, permit: Permit): Promise<void> {
     return authorizedTransaction(this.db, permit, (tx) => removeOperator(tx, this.timestamp, actor, permit.actor));
+  }
+
+  setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange> {
+    return authorizedTransaction(this.db, permit, (tx) => setContract(tx, this.timestamp, scope, contract, actor));
   }
 }

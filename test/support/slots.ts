@@ -15,6 +15,8 @@ export function slotWith(overrides: Partial<ImageSlot> = {}): ImageSlot {
     updatedAt: 't',
     validatedAt: 't',
     contractHash: null,
+    warnings: [],
+    inventory: null,
     ...overrides,
   };
 }

@@ -23,6 +23,7 @@ export async function beginRun(tx: Tx, run: RunStart, started: Date): Promise<vo
       error: null,
       checks: null,
       duration_ms: null,
+      inventory: null,
     })
     .execute();
 }
@@ -45,6 +46,7 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
       error: found.status === 'failed' ? found.reason : null,
       checks: finish.checks === undefined ? null : JSON.stringify(finish.checks),
       duration_ms: finish.durationMs,
+      inventory: finish.inventory === undefined ? null : JSON.stringify(finish.inventory),
     })
     .where('run_id', '=', finish.runId)
     .execute();
@@ -56,6 +58,7 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
       error: verdict.status === 'failed' ? verdict.reason : null,
       validated_at: now,
       contract_hash: finish.contractHash,
+      ...pinFindings(finish),
     };
     // The generation guard lives in the WHERE clause too: it is the invariant, not just the check above.
     if (finish.subject.kind === 'project') {
@@ -79,6 +82,8 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
       from: finish.reference,
       to: verdict.status === 'verified' ? verdict.digest : null,
       detail: {
+        // The lifecycle's detail first: the store's own fields below cannot be overwritten by it.
+        ...finish.auditDetail,
         runId: finish.runId,
         generation: finish.generation,
         outcome: current ? finish.outcome : 'stale',
@@ -91,4 +96,16 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
     });
   }
   return current ? 'stored' : 'stale';
+}
+
+/**
+ * A slot's warnings and inventory describe its pin: they follow the pin the verdict stores. A
+ * verified verdict without a `finding` is the run's own pin; with one, the slot keeps its previous
+ * pin, and what was recorded about it (nothing to set); a failed verdict has no pin.
+ */
+function pinFindings(finish: RunFinish): { warnings?: string; inventory?: string | null } {
+  const { verdict } = finish;
+  if (verdict.status === 'failed') return { warnings: '[]', inventory: null };
+  if (finish.finding !== undefined) return {};
+  return { warnings: JSON.stringify(verdict.warnings), inventory: finish.inventory === undefined ? null : JSON.stringify(finish.inventory) };
 }

@@ -34,6 +34,9 @@ export async function changeSlot(tx: Tx, timestamp: Timestamp, change: SlotChang
     updated_at: now,
     validated_at: null,
     contract_hash: null,
+    // What was known about the old pin goes with it.
+    warnings: '[]',
+    inventory: null,
   };
   if (before === undefined) {
     const fresh = { ...lifecycle, generation: 1, created_at: now };

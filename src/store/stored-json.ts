@@ -1,0 +1,57 @@
+import type { CheckContract, Inventory } from '../domain/index.js';
+
+/**
+ * JSON the store wrote that no longer reads back as what it wrote: the file was damaged, or edited
+ * by something other than cascade-image. The store reports it as damage (./sqlite-errors.ts).
+ */
+export class DamagedContentError extends Error {
+  override readonly name = 'DamagedContentError';
+}
+
+/** Parses a stored JSON column, throwing DamagedContentError unless it parses and has the expected shape. */
+export function readStoredJson<T>(text: string, what: string, valid: (value: unknown) => value is T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DamagedContentError(`${what} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!valid(value)) throw new DamagedContentError(`${what} is not what cascade-image stores there`);
+  return value;
+}
+
+// Shape checks: deep enough that a reader never trips over a missing field, not a full validation
+// (what the store wrote was validated before it was written).
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNullableString = (value: unknown): boolean => value === null || typeof value === 'string';
+
+export function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+export function isInventory(value: unknown): value is Inventory {
+  return (
+    Array.isArray(value) &&
+    value.every((entry) => isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path))
+  );
+}
+
+const CHECK_KINDS: ReadonlySet<unknown> = new Set(['command', 'version', 'file', 'config']);
+
+export function isCheckContract(value: unknown): value is CheckContract {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    (value.softFailures === 'fail' || value.softFailures === 'warn') &&
+    Array.isArray(value.checks) &&
+    value.checks.every(
+      (check) =>
+        isRecord(check) &&
+        typeof check.id === 'string' &&
+        typeof check.label === 'string' &&
+        (check.severity === 'hard' || check.severity === 'soft') &&
+        CHECK_KINDS.has(check.kind),
+    )
+  );
+}
