@@ -125,16 +125,14 @@ export class Services {
   /** Everything a validation needs from the engine side; one per invocation, so evaluations are shared. */
   readonly engine: Lazy<ValidationEngine> = () => {
     this.enginePromise ??= (async () => {
-      const [docker, { WORKER_CONTRACT }, { PullCoordinator }, { runIdSource }] = await Promise.all([
+      const [docker, { PullCoordinator }, { runIdSource }] = await Promise.all([
         this.docker(),
-        import('../checks/index.js'),
         import('../lifecycle/pull-coordinator.js'),
         import('../lifecycle/run-id.js'),
       ]);
       return {
         docker,
         pulls: new PullCoordinator(docker),
-        contract: WORKER_CONTRACT,
         now: this.runtime.now,
         newRunId: runIdSource(this.runtime.now, Math.random),
         owner: { pid: this.runtime.pid, host: this.runtime.hostname },

@@ -1,3 +1,4 @@
+import type { InventoryChange } from './contract.js';
 import type { OutcomeClass } from './outcome.js';
 import type { PullProgress } from './pull-progress.js';
 import type { PinKind } from './slot.js';
@@ -37,6 +38,8 @@ export type LifecycleEvent =
       /** 'stale': a newer change won while this run was under way, so nothing was stored. */
       readonly stored: 'stored' | 'stale';
       readonly durationMs: number;
+      /** A drifted tag: how the new image's tools differ from the pinned digest's. */
+      readonly inventoryChanges: readonly InventoryChange[] | undefined;
     };
 
 export type LifecycleListener = (event: LifecycleEvent) => void;

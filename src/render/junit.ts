@@ -115,14 +115,17 @@ function casesOf(item: JUnitItem): Case[] {
 
 function checkOutcome(check: CheckResult): Outcome {
   if (check.passed) return { kind: 'passed' };
+  // What was found against what was expected; the status and last line only for hand-made results.
   const status = check.exitCode === null ? 'no result (the check did not finish)' : `exit ${check.exitCode}`;
   const last = lastLine(check.output);
-  const summary = clip(last === '' ? status : `${status}: ${last}`);
+  const found = oneLine(check.detail) || (last === '' ? status : `${status}: ${last}`);
+  const summary = clip(found);
   return {
     kind: 'failure',
     type: check.severity,
     message: check.severity === 'soft' ? `soft: ${summary}` : summary,
-    body: check.output,
+    // The FAIL line people grep for, what was found, then the check's own output.
+    body: [`FAIL: ${check.label} check failed`, found, ...(check.output === '' ? [] : ['', check.output])].join('\n'),
   };
 }
 

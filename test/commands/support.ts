@@ -1,4 +1,3 @@
-import { WORKER_CONTRACT, type CheckContract } from '../../src/checks/index.js';
 import type { SetImageDeps, SetImageInput, SetImageResult } from '../../src/commands/set.js';
 import { setImage } from '../../src/commands/set.js';
 import type { ValidateDeps } from '../../src/commands/validate.js';
@@ -59,7 +58,7 @@ export interface Harness {
   /** How many engines the commands opened (each invocation opens at most one). */
   readonly engines: { opened: number };
   /** An engine the way one CLI invocation wires it: one PullCoordinator and one evaluations map. */
-  newEngine(contract?: CheckContract): ValidationEngine;
+  newEngine(): ValidationEngine;
   here(isAlive?: (pid: number) => boolean): Here;
   setDeps(actor?: string, overrides?: Partial<SetImageDeps>): SetImageDeps;
   validateDeps(actor?: string, overrides?: Partial<ValidateDeps>): ValidateDeps;
@@ -77,10 +76,9 @@ export async function harness(now: () => Date = () => new Date()): Promise<Harne
   const engines = { opened: 0 };
   let runIds = 0;
 
-  const newEngine = (contract: CheckContract = WORKER_CONTRACT): ValidationEngine => ({
+  const newEngine = (): ValidationEngine => ({
     docker,
     pulls: new PullCoordinator(docker),
-    contract,
     now,
     newRunId: () => `run-${++runIds}`,
     owner: { pid: process.pid, host: HOST },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKER_CONTRACT } from '../../src/checks/index.js';
+import { assignContract, STRICTER } from '../support/contracts.js';
 import { setImage } from '../../src/commands/set.js';
 import { summarize, validateProjects, type ValidateInput, type ValidateItem } from '../../src/commands/validate.js';
 import { DEFAULT_SUBJECT, projectSubject, subjectName, type OutcomeClass, type ValidationVerdict } from '../../src/domain/index.js';
@@ -94,8 +94,8 @@ describe('validateProjects: what a re-validation found', () => {
 
   it('contract-changed: a stricter contract re-tests the pinned image and fails it', async () => {
     await verifiedAcme();
-    const stricter = { version: 2, checks: [...WORKER_CONTRACT.checks, { id: 'jq', label: 'jq --version', severity: 'hard' as const, command: 'jq --version' }] };
-    const [item] = await validateProjects(input(), h.validateDeps(ADMIN, { engine: async () => h.newEngine(stricter) }));
+    await assignContract(h.store, ADMIN, STRICTER);
+    const [item] = await validateProjects(input(), h.validateDeps());
 
     expect(item?.outcome).toMatchObject({ outcome: 'contract-changed', verdict: { status: 'failed' } });
     expect(await h.slot('acme')).toMatchObject({ status: 'failed', digest: null });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildSmokeScript, WORKER_CONTRACT } from '../../src/checks/index.js';
-import { choosePin, platformMismatch, failureVerdict, judgeSmokeRun } from '../../src/lifecycle/decisions.js';
+import { choosePin, platformMismatch, failureVerdict, judgeContract, containerChecks } from '../../src/lifecycle/decisions.js';
 import { formatDuration, parseDuration } from '../../src/lifecycle/durations.js';
 import { DockerFailure } from '../../src/errors.js';
+import type { CheckContract, ImageConfig } from '../../src/domain/index.js';
 import type { ImageFacts } from '../../src/ports/docker.js';
 import { parseNormalizedNamed, type ImageReference } from '../../src/reference/index.js';
 import { IMPORTED_CONFIG } from '../support/fake-docker.js';
@@ -41,35 +42,64 @@ describe('choosePin', () => {
   });
 });
 
-describe('judgeSmokeRun', () => {
+describe('judgeContract', () => {
   const pin = { pin: `r.test/a/w@${D1}`, kind: 'registry' as const };
-  const framed = (results: Array<[number, number]>) =>
-    results.map(([index, code]) => `@@cascade-check ${index} begin\n@@cascade-check ${index} end ${code}\n`).join('');
-  const all = (code: (index: number) => number) => framed(WORKER_CONTRACT.checks.map((_, index) => [index, code(index)]));
+  const run = (output: string, exitCode: number | null = 0, timedOut = false) => ({ exitCode, output, truncated: false, timedOut, containerId: 'c' });
+  const inContainer = containerChecks(WORKER_CONTRACT);
+  /** The script's output for the worker contract: each check's exit code and printed line. */
+  const framed = (code: (id: string) => number, said: (id: string) => string = () => 'v20.11.1') =>
+    inContainer.map((check, index) => `@@cascade-check ${index} begin\n${check.kind === 'version' ? `@@cascade-check ${index} output\n` : ''}| ${said(check.id)}\n@@cascade-check ${index} end ${code(check.id)}\n`).join('');
+  const judge = (contract: CheckContract, smoke: ReturnType<typeof run> | undefined, config: ImageConfig = IMPORTED_CONFIG) =>
+    judgeContract({ contract, config, run: smoke, pin, timeoutMs: 300_000 });
+  const warn: CheckContract = { ...WORKER_CONTRACT, softFailures: 'warn' };
 
-  it('verifies when every hard check passes', () => {
-    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 0, output: all(() => 0), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
-    expect(judged.verdict).toEqual({ status: 'verified', digest: pin.pin, pinKind: 'registry', warnings: [] });
+  it('verifies when every check passes', () => {
+    expect(judge(WORKER_CONTRACT, run(framed(() => 0))).verdict).toEqual({ status: 'verified', digest: pin.pin, pinKind: 'registry', warnings: [] });
   });
 
-  it('fails on a hard check', () => {
-    const gitIndex = WORKER_CONTRACT.checks.findIndex((check) => check.id === 'git');
-    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 1, output: all((i) => (i === gitIndex ? 127 : 0)), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
-    expect(judged.verdict).toMatchObject({ status: 'failed', cause: 'checks-failed' });
+  it('fails on a hard check, naming it and what it found', () => {
+    const judged = judge(WORKER_CONTRACT, run(framed((id) => (id === 'git' ? 127 : 0), (id) => (id === 'git' ? 'bash: git: command not found' : 'v1.0.0')), 1));
+    expect(judged.verdict).toEqual({ status: 'failed', cause: 'checks-failed', reason: 'hard checks failed: git --version (not on PATH)' });
+  });
+
+  it('fails on a soft check under the built-in contract: every check must pass', () => {
+    const judged = judge(WORKER_CONTRACT, run(framed((id) => (id === 'python' ? 127 : 0))));
+    expect(judged.verdict).toMatchObject({ status: 'failed', cause: 'checks-failed', reason: expect.stringMatching(/^soft checks failed: python --version/) });
+  });
+
+  it('verifies with a stored warning per soft failure under softFailures: warn', () => {
+    const judged = judge(warn, run(framed((id) => (id === 'python' || id === 'playwright' ? 1 : 0))));
+    expect(judged.verdict).toMatchObject({ status: 'verified', warnings: [expect.stringMatching(/^soft check failed: python --version/), expect.stringMatching(/^soft check failed: @playwright\/test package/)] });
+  });
+
+  it('still fails a hard failure under softFailures: warn', () => {
+    expect(judge(warn, run(framed((id) => (id === 'node' ? 1 : 0)), 1)).verdict).toMatchObject({ status: 'failed' });
+  });
+
+  it('holds a version to its range, saying what was found and what is needed', () => {
+    const contract: CheckContract = {
+      ...WORKER_CONTRACT,
+      checks: WORKER_CONTRACT.checks.map((check) => (check.id === 'node' && check.kind === 'version' ? { ...check, range: '>=22 <23' } : check)),
+    };
+    expect(judge(contract, run(framed(() => 0))).verdict).toMatchObject({ status: 'failed', reason: 'hard checks failed: node --version (found v20.11.1, need >=22 <23)' });
+  });
+
+  it('decides config checks from the image configuration, with no run at all', () => {
+    const contract: CheckContract = { name: 'config', softFailures: 'fail', checks: [{ id: 'non-root', label: 'not root', severity: 'hard', kind: 'config', expect: { user: { notRoot: true } } }] };
+    expect(judge(contract, undefined).verdict).toMatchObject({ status: 'failed', reason: expect.stringContaining('not root (') });
+    expect(judge(contract, undefined, { ...IMPORTED_CONFIG, user: 'agent' }).verdict).toMatchObject({ status: 'verified' });
   });
 
   it('fails when the script died before every check reported (e.g. out of memory)', () => {
-    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: 137, output: framed([[0, 0]]), truncated: false, timedOut: false, containerId: 'c' }, pin, 1000);
-    expect(judged.verdict).toMatchObject({ status: 'failed', reason: expect.stringContaining('out of memory') });
+    expect(judge(WORKER_CONTRACT, run('@@cascade-check 0 begin\n@@cascade-check 0 end 0\n', 137)).verdict).toMatchObject({ status: 'failed', reason: expect.stringContaining('out of memory') });
   });
 
   it('reports a timeout with its duration and the unfinished checks', () => {
-    const judged = judgeSmokeRun(WORKER_CONTRACT, { exitCode: null, output: '', truncated: false, timedOut: true, containerId: 'c' }, pin, 300_000);
-    expect(judged.verdict).toMatchObject({ status: 'failed', cause: 'timeout', reason: expect.stringMatching(/^smoke-test timed out after 5m \(unfinished: cascade-tools --version/) });
+    expect(judge(WORKER_CONTRACT, run('', null, true)).verdict).toMatchObject({ status: 'failed', cause: 'timeout', reason: expect.stringMatching(/^smoke-test timed out after 5m \(unfinished: cascade-tools --version/) });
   });
 
   it('is fed by the real script protocol', () => {
-    expect(buildSmokeScript(WORKER_CONTRACT)).toContain('@@cascade-check');
+    expect(buildSmokeScript(inContainer)).toContain('@@cascade-check');
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contractHash, WORKER_CONTRACT } from '../../src/checks/index.js';
+import { WORKER_CONTRACT, WORKER_CONTRACT_HASH } from '../../src/checks/index.js';
+import { assignContract, STRICTER } from '../support/contracts.js';
 import { changeImage } from '../../src/lifecycle/change.js';
 import type { LifecycleEvent } from '../../src/domain/index.js';
 import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
@@ -34,7 +35,6 @@ function deps(): ValidatorDeps {
     docker,
     pulls: new PullCoordinator(docker),
     store,
-    contract: WORKER_CONTRACT,
     now: () => new Date(),
     newRunId: () => `run-${++runIds}`,
     owner: { pid: 1, host: 'test' },
@@ -100,11 +100,48 @@ describe('validateSlot', () => {
     for (const label of ['git --version', 'node --version', 'python --version']) expect(error).toContain(label);
   });
 
-  it('verifies with a warning when only soft checks fail', async () => {
+  it('fails an image whose only failure is soft under the built-in contract: every check must pass', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: toolsWithout('python') });
+    const outcome = await validate(await setRef('acme', REF));
+    expect(outcome.verdict).toMatchObject({ status: 'failed', cause: 'checks-failed', reason: expect.stringMatching(/^soft checks failed: python --version/) });
+  });
+
+  it('verifies with a stored warning when only soft checks fail under softFailures: warn', async () => {
+    await assignContract(store, ADMIN, { ...WORKER_CONTRACT, softFailures: 'warn' });
     docker.publish(REF, DIGEST, { id: 'sha256:img', tools: toolsWithout('python') });
     const outcome = await validate(await setRef('acme', REF));
     expect(outcome.verdict.status).toBe('verified');
-    expect(outcome.verdict.status === 'verified' && outcome.verdict.warnings.join(' ')).toContain('python --version');
+    const slot = await store.getSlot(projectSubject('acme'));
+    expect(slot?.warnings).toEqual([expect.stringMatching(/^soft check failed: python --version \(/)]);
+    expect(slot?.inventory?.find((entry) => entry.tool === 'node')).toMatchObject({ version: 'v20.0.0', path: expect.stringMatching(/\/node$/) });
+  });
+
+  it('records the inventory of the pinned digest and diffs it when the tag drifts', async () => {
+    docker.publish(REF, DIGEST, { id: 'sha256:img1', tools: GOOD_TOOLS });
+    await validate(await setRef('acme', REF));
+    docker.publish(REF, `sha256:${'9'.repeat(64)}`, { id: 'sha256:img2', tools: { ...GOOD_TOOLS, node: GOOD_TOOLS.node!.replace('v20.0.0', 'v22.3.0') } });
+    const drifted = await validate((await store.getSlot(projectSubject('acme')))!);
+    expect(drifted.outcome).toBe('drifted');
+    // (The fake engine runs each container from a new temp folder, so every tool's path changes too.)
+    expect(drifted.inventoryChanges?.find((change) => change.tool === 'node')).toMatchObject({ change: 'changed', from: { version: 'v20.0.0' }, to: { version: 'v22.3.0' } });
+    const [audit] = await store.audit({ project: 'acme', limit: 1 });
+    expect(audit?.detail?.inventoryChanges).toContainEqual(expect.objectContaining({ tool: 'node', change: 'changed' }));
+  });
+
+  it('holds the image to its project\'s own contract over the default scope\'s', async () => {
+    await assignContract(store, ADMIN, STRICTER);
+    await setRef('acme', REF);
+    await assignContract(store, ADMIN, WORKER_CONTRACT, projectSubject('acme'));
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS });
+    expect((await validate((await store.getSlot(projectSubject('acme')))!)).verdict.status).toBe('verified');
+  });
+
+  it('runs no container for a contract of config checks only', async () => {
+    await assignContract(store, ADMIN, { name: 'config', softFailures: 'fail', checks: [{ id: 'root', label: 'not root', severity: 'hard', kind: 'config', expect: { user: { notRoot: true } } }] });
+    docker.publish(REF, DIGEST, { id: 'sha256:img', tools: GOOD_TOOLS, config: { user: 'agent' } });
+    const outcome = await validate(await setRef('acme', REF));
+    expect(outcome.verdict.status).toBe('verified');
+    expect(docker.calls.run).toHaveLength(0);
   });
 
   it('records a timeout as failed with the duration', async () => {
@@ -239,7 +276,7 @@ describe('validateSlot', () => {
     const outcome = await validate(await setRef('acme', REF));
     expect(outcome.verdict).toEqual({ status: 'failed', cause: 'platform', reason: 'image is linux/arm64/v8; this engine runs linux/amd64' });
     expect(docker.calls.run).toHaveLength(0);
-    expect(await store.cachedSmoke('sha256:arm', contractHash(WORKER_CONTRACT))).toBeUndefined();
+    expect(await store.cachedSmoke('sha256:arm', WORKER_CONTRACT_HASH)).toBeUndefined();
   });
 
   it('emits the lifecycle events in order', async () => {
@@ -303,8 +340,8 @@ describe('re-validation', () => {
   it('re-tests when the contract changed, failing the pinned image if it no longer passes', async () => {
     docker.publish(REF, DIGEST, { id: 'sha256:img1', tools: GOOD_TOOLS });
     await validate(await setRef('acme', REF));
-    const stricter = { version: 2, checks: [...WORKER_CONTRACT.checks, { id: 'jq', label: 'jq --version', severity: 'hard' as const, command: 'jq --version' }] };
-    const changed = await validateSlot({ ...deps(), contract: stricter }, (await store.getSlot(projectSubject('acme')))!, { actor: ADMIN, timeoutMs: 20_000 });
+    await assignContract(store, ADMIN, STRICTER);
+    const changed = await validateSlot(deps(), (await store.getSlot(projectSubject('acme')))!, { actor: ADMIN, timeoutMs: 20_000 });
     expect(changed).toMatchObject({ outcome: 'contract-changed', verdict: { status: 'failed' } });
     expect(docker.calls.run).toHaveLength(2);
     expect((await store.getSlot(projectSubject('acme')))?.error).toContain('jq --version');

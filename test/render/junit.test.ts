@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/checks/report.js';
+import type { CheckResult } from '../../src/domain/index.js';
 import { renderJUnit, type JUnitItem } from '../../src/render/junit.js';
 
 // --- a deliberately strict reader for the subset of XML the renderer emits -------------------
@@ -79,7 +79,7 @@ const only = (element: Element, name: string): Element => {
 // --- fixtures ------------------------------------------------------------------------------
 
 function check(label: string, passed: boolean, severity: 'hard' | 'soft' = 'hard', output = '', exitCode: number | null = passed ? 0 : 1): CheckResult {
-  return { id: label.split(' ')[0]!, label, severity, passed, exitCode, output };
+  return { id: label.split(' ')[0]!, label, kind: 'command', severity, passed, exitCode, output, detail: '' };
 }
 
 const allPassing = [check('node --version', true, 'hard', 'v20.11.0'), check('git --version', true), check('python --version', true, 'soft')];
@@ -148,7 +148,13 @@ describe('renderJUnit', () => {
   it('hard failure: <failure type="hard"> with exit status and output', () => {
     const failure = only(kids(suite('beta'), 'testcase').find((c) => c.attrs.name === 'git --version')!, 'failure');
     expect(failure.attrs).toEqual({ message: 'exit 127: bash: git: command not found', type: 'hard' });
-    expect(failure.text).toBe('bash: git: command not found');
+    expect(failure.text).toBe('FAIL: git --version check failed\nexit 127: bash: git: command not found\n\nbash: git: command not found');
+  });
+
+  it('a failure says what was found against what was expected, in the message and the body', () => {
+    const found = { ...check('node --version', false, 'hard', 'v18.19.0', 0), kind: 'version' as const, detail: 'found v18.19.0, need >=20 <23' };
+    const xml = renderJUnit([item({ project: 'delta', status: 'failed', reason: 'hard checks failed', checks: [found] })], { timestamp: '2026-12-01T00:00:00Z' });
+    expect(xml).toContain('<failure message="found v18.19.0, need &gt;=20 &lt;23" type="hard">FAIL: node --version check failed\nfound v18.19.0, need &gt;=20 &lt;23\n\nv18.19.0</failure>');
   });
 
   it('soft failure: a failure marked "soft: " with type="soft"', () => {
@@ -254,7 +260,7 @@ describe('renderJUnit escaping', () => {
 
   it('text round-trips markup, strips illegal characters and colour codes, keeps CR and emoji', () => {
     const failure = only(first!, 'failure');
-    expect(failure.text).toBe(`${nasty}\nabcdefghijkl\nerror: bad thing\r\nlast 😀 line`);
+    expect(failure.text.endsWith(`\n\n${nasty}\nabcdefghijkl\nerror: bad thing\r\nlast 😀 line`)).toBe(true);
     expect(xml).not.toContain(']]>');
   });
 

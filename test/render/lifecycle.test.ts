@@ -14,6 +14,7 @@ const slot = (overrides: Partial<ImageSlot> = {}): ImageSlot => slotWith({ refer
 
 const finished = (overrides: Partial<Extract<LifecycleEvent, { type: 'finished' }>>): Extract<LifecycleEvent, { type: 'finished' }> => ({
   type: 'finished',
+  inventoryChanges: undefined,
   subject: projectSubject('acme'),
   reference: 'r.test/acme/worker:1',
   generation: 1,

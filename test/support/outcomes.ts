@@ -14,6 +14,9 @@ export function outcomeOf(verdict: ValidationVerdict, outcome: OutcomeClass, ext
     repeated: false,
     checks: undefined,
     ranContainer: false,
+    inventory: undefined,
+    inventoryChanges: undefined,
+    contractHash: 'c'.repeat(64),
     ...extra,
   };
 }
