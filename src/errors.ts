@@ -186,6 +186,18 @@ export class NotLaunchableError extends CascadeError {
   }
 }
 
+/** `contract init --from`: the image could not be probed (it did not pull, pin or start). */
+export class ProbeFailedError extends CascadeError {
+  readonly code = 'PROBE_FAILED';
+  readonly exitCode = ExitCode.failed;
+  constructor(
+    readonly reference: string,
+    readonly reason: string,
+  ) {
+    super(`cannot probe ${reference}: ${reason}`, { hint: 'probe an image that pulls and starts: one that `set` would verify' });
+  }
+}
+
 export class InternalError extends CascadeError {
   readonly code = 'INTERNAL';
   readonly exitCode = ExitCode.internal;

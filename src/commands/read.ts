@@ -1,5 +1,6 @@
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type ValidationRunRecord } from '../domain/index.js';
+import { DEFAULT_SUBJECT, projectSubject, type EffectiveContract, type ImageSlot, type ValidationRunRecord } from '../domain/index.js';
 import { ProjectNotFoundError } from '../errors.js';
+import { effectiveContract } from '../lifecycle/contracts.js';
 import { abandonedReason } from '../lifecycle/leases.js';
 import { decideLaunchImage, type DefaultSource, type Resolution } from '../lifecycle/resolution.js';
 import type { StorePort } from '../ports/store.js';
@@ -18,6 +19,8 @@ export interface ShowResult {
   readonly globalDefault: DefaultImage;
   /** Set when the slot is pending and no live run is working on it. */
   readonly abandoned: string | undefined;
+  /** The contract the project's image is held to now. */
+  readonly contract: EffectiveContract;
 }
 
 /** The global default as launchers see it: the stored (validated) one, else the environment's (unvalidated). */
@@ -26,10 +29,10 @@ export type DefaultImage = DefaultSource;
 export async function showProject(project: string, deps: ReadDeps & { readonly here: HereNow }): Promise<ShowResult> {
   const store = await deps.store();
   const slot = await existingSlot(store, project);
-  const [lastRun, globalDefault] = await Promise.all([store.lastRun(slot.subject), defaultImage(deps)]);
+  const [lastRun, globalDefault, assignments] = await Promise.all([store.lastRun(slot.subject), defaultImage(deps), store.contractAssignments()]);
   const currentRun = lastRun?.generation === slot.generation ? lastRun : undefined;
   const abandoned = slot.status === 'pending' ? abandonedReason(currentRun, deps.here()) : undefined;
-  return { slot, lastRun, globalDefault, abandoned };
+  return { slot, lastRun, globalDefault, abandoned, contract: effectiveContract(slot.subject, assignments) };
 }
 
 export async function listProjects(deps: Pick<ReadDeps, 'store'>): Promise<readonly ImageSlot[]> {

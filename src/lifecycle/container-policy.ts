@@ -24,6 +24,8 @@ export interface SmokeRunRequest {
   readonly contractHash: string;
   readonly runId: string;
   readonly subject: Subject;
+  /** What the container's project label says instead of the subject's name (a probe has no project). */
+  readonly labelName?: string;
   readonly createdAt: Date;
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
@@ -48,7 +50,7 @@ export function smokeRunSpec(request: SmokeRunRequest): SmokeRunSpec {
     labels: {
       ...OURS,
       [LABELS.runId]: request.runId,
-      [LABELS.project]: subjectName(request.subject),
+      [LABELS.project]: request.labelName ?? subjectName(request.subject),
       [LABELS.createdAt]: createdAt.toISOString(),
       [LABELS.expiresAt]: new Date(createdAt.getTime() + request.timeoutMs + CONTAINER_GRACE_MS).toISOString(),
     },

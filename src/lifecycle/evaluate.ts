@@ -39,6 +39,8 @@ export interface EvaluationRequest {
   readonly signal: AbortSignal;
   /** Ignore remembered smoke-test verdicts and run the container again. */
   readonly fresh: boolean;
+  /** The smoke container's project label, when the evaluation is for no project (a probe). */
+  readonly labelName?: string;
 }
 
 /**
@@ -150,6 +152,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
         contractHash: hash,
         runId: request.runId,
         subject,
+        ...(request.labelName === undefined ? {} : { labelName: request.labelName }),
         createdAt: deps.now(),
         timeoutMs: request.timeoutMs,
         signal,

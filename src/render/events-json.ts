@@ -33,6 +33,7 @@ export function eventJson(event: LifecycleEvent): Record<string, unknown> | unde
         ...(verdict.status === 'failed' ? { cause: verdict.cause } : { pinKind: verdict.pinKind, warnings: verdict.warnings }),
         stored: event.stored === 'stored',
         durationMs: event.durationMs,
+        inventoryChanges: event.inventoryChanges ?? null,
       };
     }
     default:

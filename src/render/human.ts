@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { DefaultImage, ShowResult } from '../commands/read.js';
-import type { AuditEntry, OperatorRecord } from '../domain/index.js';
+import type { AuditEntry, Inventory, OperatorRecord } from '../domain/index.js';
 import type { ReferenceReport } from '../reference/index.js';
 import { slotLine } from './lifecycle.js';
 
@@ -23,8 +23,25 @@ export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
   } else if (slot.status === 'pending' && lastRun !== undefined && lastRun.finishedAt === null) {
     detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId}, pid ${lastRun.ownerPid} on ${lastRun.ownerHost})`);
   }
+  for (const warning of slot.warnings) lines.push(c.yellow(`  ${'warning'.padEnd(10)} ${warning}`));
+  detail('contract', contractLine(shown));
+  inventoryLines(slot.inventory ?? []).forEach((line, index) => detail(index === 0 ? 'inventory' : '', line));
   detail('generation', String(slot.generation));
   return lines;
+}
+
+const SOURCES = { builtin: 'built-in', default: 'the default scope\'s', project: 'its own' } as const;
+
+/** Which contract holds the image, and whether its verdict was reached under another one. */
+function contractLine({ slot, contract }: ShowResult): string {
+  const line = `${contract.contract.name} (${SOURCES[contract.source]}), sha256 ${contract.hash.slice(0, 12)}…`;
+  if (slot.contractHash === null || slot.contractHash === contract.hash || slot.status === 'pending') return line;
+  return `${line}; the verdict was reached under ${slot.contractHash.slice(0, 12)}…: validate to re-test`;
+}
+
+/** One line per tool found: `node v20.11.1  /usr/local/bin/node`. */
+export function inventoryLines(inventory: Inventory): string[] {
+  return inventory.map((entry) => `${entry.tool} ${entry.version ?? '(no version read)'}  ${entry.path ?? '(not on PATH)'}`);
 }
 
 export function renderDefault(current: DefaultImage, c: ChalkInstance): string[] {

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { describeInventoryChanges } from '../checks/inventory.js';
 import type { LifecycleEvent } from '../domain/index.js';
 import { subjectName, type ImageSlot, type Subject } from '../domain/index.js';
 
@@ -17,8 +18,10 @@ export function slotLine(slot: ImageSlot | undefined, subject: Subject, c: Chalk
   switch (slot.status) {
     case 'pending':
       return pendingLine(name, slot.reference, c);
-    case 'verified':
-      return verifiedLine(name, slot.digest ?? '?', slot.pinKind === 'local', c);
+    case 'verified': {
+      const line = verifiedLine(name, slot.digest ?? '?', slot.pinKind === 'local', c);
+      return slot.warnings.length === 0 ? line : `${line}  ${c.yellow(`(${slot.warnings.length === 1 ? '1 warning' : `${slot.warnings.length} warnings`})`)}`;
+    }
     case 'failed':
       return failedLine(name, slot.error ?? 'unknown reason', c);
     case null:
@@ -55,7 +58,7 @@ export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }
   if (verdict.status === 'verified' && finding !== undefined) {
     switch (event.outcome) {
       case 'drift-failed':
-        return failedLine(name, `drifted: ${event.reference} now resolves to an image that fails (${foundReason}); still launchable at ${verdict.digest}`, c);
+        return failedLine(name, `drifted: ${event.reference} now resolves to an image that fails (${foundReason})${changesNote(event)}; still launchable at ${verdict.digest}`, c);
       case 'vanished':
         return failedLine(name, `vanished: ${foundReason}; kept ${verdict.digest} (still present locally)`, c);
       default:
@@ -67,7 +70,7 @@ export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }
   }
   const notes: string[] = [];
   if (event.outcome === 'unchanged') notes.push('unchanged');
-  if (event.outcome === 'drifted') notes.push(`drifted: ${event.reference} moved; re-pinned`);
+  if (event.outcome === 'drifted') notes.push(`drifted: ${event.reference} moved; re-pinned${changesNote(event)}`);
   if (event.outcome === 'contract-changed') notes.push('re-tested: contract changed');
   if (event.cached) notes.push('cached verdict: no container ran');
   const line = verifiedLine(name, verdict.digest, verdict.pinKind === 'local', c);
@@ -87,6 +90,13 @@ export function progressLine(event: LifecycleEvent, c: ChalkInstance): string | 
     default:
       return undefined;
   }
+}
+
+/** What a drift changed in the image's tools: `; node v20.11.1 → v22.3.0, python removed`. */
+function changesNote(event: Extract<LifecycleEvent, { type: 'finished' }>): string {
+  const changes = event.inventoryChanges;
+  if (changes === undefined) return '';
+  return changes.length === 0 ? '; same tool versions' : `; ${describeInventoryChanges(changes)}`;
 }
 
 function oneLine(text: string): string {

@@ -15,6 +15,12 @@ export interface SlotView {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly validatedAt: string | null;
+  /** Stored with a verified image: the soft checks it failed under a contract that warns. */
+  readonly warnings: readonly string[];
+  /** What the pinned digest contains: every version check's version and the path of its tool. */
+  readonly inventory: ImageSlot['inventory'];
+  /** The contract the stored verdict was reached against. */
+  readonly contractHash: string | null;
 }
 
 export function slotView(slot: ImageSlot): SlotView {
@@ -31,6 +37,9 @@ export function slotView(slot: ImageSlot): SlotView {
     createdAt: slot.createdAt,
     updatedAt: slot.updatedAt,
     validatedAt: slot.validatedAt,
+    warnings: slot.warnings,
+    inventory: slot.inventory,
+    contractHash: slot.contractHash,
   };
 }
 

@@ -19,6 +19,7 @@ export function registerResolve(program: Command, kit: CliKit): void {
         if (output.json) output.envelope('resolve', resolution);
         else {
           output.line(resolution.image);
+          for (const warning of resolution.warnings) output.note(output.color.yellow(`warning: ${warning}`));
           if (resolution.unvalidated) output.note(`note: ${resolution.image} comes from ${DEFAULT_IMAGE_ENV} and was never validated`);
         }
         return ExitCode.ok;

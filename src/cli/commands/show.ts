@@ -21,6 +21,7 @@ export function registerShow(program: Command, kit: CliKit): void {
             ...slotView(shown.slot),
             lastRun: shown.lastRun ?? null,
             abandoned: shown.abandoned ?? null,
+            contract: { source: shown.contract.source, name: shown.contract.contract.name, hash: shown.contract.hash },
             globalDefault: defaultView(shown.globalDefault),
           });
         } else {

@@ -1,0 +1,170 @@
+import type { Command } from 'commander';
+import type { SetContractResult } from '../../commands/contract.js';
+import { DEFAULT_SUBJECT, projectOf, projectSubject, subjectName, type Subject } from '../../domain/index.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { checkProjectId } from '../../lifecycle/project-id.js';
+import { JSON_SCHEMA_VERSION } from '../../render/output.js';
+import { readContractText } from '../contract-file.js';
+import { exitCodeForOutcomes } from '../exit-codes.js';
+import type { CliKit } from '../kit.js';
+import { DEFAULT_TIMEOUT, timeoutOf } from '../options.js';
+import { checkedReference, reporterFor } from './change.js';
+
+interface ScopeFlags {
+  default?: boolean;
+}
+
+interface ChangeFlags extends ScopeFlags {
+  validate?: boolean;
+  timeout?: string;
+  json?: boolean;
+}
+
+/** `contract <project>` or `contract --default`: exactly one of them. */
+function scopeOf(project: string | undefined, flags: ScopeFlags): Subject {
+  if (flags.default === true) {
+    if (project !== undefined) throw new UsageError('give either a project or --default, not both');
+    return DEFAULT_SUBJECT;
+  }
+  if (project === undefined) throw new UsageError('name a project, or --default for the contract of every project without one');
+  return projectSubject(checkProjectId(project));
+}
+
+/** `contract set|clear|show|lint|init`: which checks an image is held to, per project and for the default scope. */
+export function registerContract(program: Command, kit: CliKit): void {
+  const contract = program
+    .command('contract')
+    .description('the checks an image must pass: per project, for the default scope, or the built-in worker contract');
+
+  contract
+    .command('show')
+    .description('the contract that applies (its own, the default scope\'s, or the built-in), with its hash')
+    .argument('[project]', 'project id (omit with --default)')
+    .option('--default', 'the default scope: projects without a contract of their own, and the global default image')
+    .option('--json', 'JSON envelope on stdout')
+    .action(
+      kit.action(async (project: string | undefined, flags: ScopeFlags, command: Command) => {
+        const scope = project === undefined && flags.default !== true ? DEFAULT_SUBJECT : scopeOf(project, flags);
+        const services = kit.services(command);
+        const shown = await (await import('../../commands/contract.js')).showContract(scope, { store: services.readStore });
+        const render = await import('../../render/contract.js');
+        if (services.output.json) services.output.envelope('contract show', render.contractView(shown));
+        else for (const line of render.renderContractShow(shown, services.output.color)) services.output.line(line);
+        return ExitCode.ok;
+      }),
+    );
+
+  contract
+    .command('lint')
+    .description('check a contract file: every error names the file, the line and the field (exit 2)')
+    .argument('<file>', 'contract file (YAML or JSON)')
+    .option('--json', 'JSON envelope on stdout')
+    .action(
+      kit.action(async (file: string, _flags: unknown, command: Command) => {
+        const services = kit.services(command);
+        const linted = (await import('../../commands/contract.js')).lintContract(readContractText(file));
+        const render = await import('../../render/contract.js');
+        if (services.output.json) services.output.envelope('contract lint', { file, hash: linted.hash, contract: linted.contract });
+        else services.output.line(render.lintLine(file, linted, services.output.color));
+        return ExitCode.ok;
+      }),
+    );
+
+  withChangeFlags(
+    contract
+      .command('set')
+      .description("hold a project's image (or, with --default, every project without its own) to a contract file; re-validates the image")
+      .argument('<target>', 'project id, then the file; with --default only the file')
+      .argument('[file]', 'contract file (YAML or JSON)'),
+  ).action(
+    kit.action(async (target: string, file: string | undefined, flags: ChangeFlags, command: Command) => {
+      const [project, path] = flags.default === true ? [undefined, file === undefined ? target : undefined] : [target, file];
+      if (path === undefined) throw new UsageError(flags.default === true ? 'give only the file with --default' : 'give the project and the contract file');
+      const scope = scopeOf(project, flags);
+      // Read and checked before the store is opened: a bad file stores nothing (exit 2).
+      const text = readContractText(path);
+      return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: text, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
+    }),
+  );
+
+  withChangeFlags(
+    contract
+      .command('clear')
+      .description("drop a project's own contract (it falls back to the default scope's), or with --default the default scope's (back to the built-in)")
+      .argument('[project]', 'project id (omit with --default)'),
+  ).action(
+    kit.action(async (project: string | undefined, flags: ChangeFlags, command: Command) => {
+      const scope = scopeOf(project, flags);
+      return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: null, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
+    }),
+  );
+
+  contract
+    .command('init')
+    .description('probe a known-good image in the smoke container and print a contract it passes, its versions as floors')
+    .requiredOption('--from <ref>', 'the known-good image reference')
+    .option('--allow-local', 'accept an image that exists only locally')
+    .option('--timeout <duration>', 'probe timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
+    .action(
+      kit.action(async (flags: { from: string; allowLocal?: boolean; timeout?: string }, command: Command) => {
+        const reference = await checkedReference(flags.from);
+        const timeoutMs = timeoutOf(flags.timeout);
+        const services = kit.services(command);
+        const initialized = await (await import('../../commands/contract.js')).initContract(
+          { reference, allowLocal: flags.allowLocal === true, timeoutMs },
+          { engine: services.engine, signal: services.signal },
+        );
+        const render = await import('../../render/contract.js');
+        services.output.note(render.probedNote(initialized, services.output.color));
+        services.output.line(render.renderInitFile(initialized, services.runtime.now()));
+        return ExitCode.ok;
+      }),
+    );
+}
+
+function withChangeFlags(command: Command): Command {
+  return command
+    .option('--default', 'the default scope: projects without a contract of their own, and the global default image')
+    .option('--no-validate', 'change the contract without re-validating the image now (validate --all reports contract-changed)')
+    .option('--timeout <duration>', 'smoke-test timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
+    .option('--json', 'NDJSON: lifecycle events of the re-validation, then the contract change');
+}
+
+type ContractCommands = typeof import('../../commands/contract.js');
+
+/** Wires a contract change's dependencies, runs it, prints it; the re-validation reports as `set` does. */
+async function runContractChange(
+  kit: CliKit,
+  command: Command,
+  flags: ChangeFlags,
+  perform: (deps: Parameters<ContractCommands['setContract']>[1], commands: ContractCommands) => Promise<SetContractResult>,
+): Promise<ExitCodeValue> {
+  timeoutOf(flags.timeout);
+  const services = kit.services(command);
+  const commands = await import('../../commands/contract.js');
+  const listener = await reporterFor(services);
+  const result = await perform(
+    { store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener },
+    commands,
+  );
+  const { output } = services;
+  const render = await import('../../render/contract.js');
+  if (result.change.changed) {
+    // The audit line, as every change prints it: structured, on stderr.
+    output.logJson({
+      event: result.change.after === null ? 'contract_cleared' : 'contract_set',
+      actorId: services.actor,
+      projectId: projectOf(result.scope),
+      from: result.change.before,
+      to: result.change.after,
+    });
+  }
+  if (output.json) {
+    output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractChangeView(result) });
+  } else {
+    for (const line of render.renderContractChange(result, output.color)) output.line(line);
+    for (const note of render.contractChangeNotes(result)) output.note(note);
+  }
+  void subjectName;
+  return result.outcome === undefined ? ExitCode.ok : exitCodeForOutcomes([result.outcome], services.interruptedBy());
+}

@@ -1,0 +1,35 @@
+import { openSync, closeSync, fstatSync, readSync } from 'node:fs';
+import type { ContractText } from '../commands/contract.js';
+import { UsageError } from '../errors.js';
+
+/** Contract files are small; anything larger is a mistake (a binary, a log), refused before it is read. */
+export const MAX_CONTRACT_BYTES = 1024 * 1024;
+
+/** Reads a contract file for `contract set|lint`: exit 2 with the reason when it cannot be read. */
+export function readContractText(path: string): ContractText {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UsageError(`contract file ${path} is not a regular file`);
+    if (stat.size > MAX_CONTRACT_BYTES) throw new UsageError(`contract file ${path} is ${stat.size} bytes; a contract is at most ${MAX_CONTRACT_BYTES}`);
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buffer.subarray(0, read).toString('utf8');
+    if (text.includes('\uFFFD')) throw new UsageError(`contract file ${path} is not UTF-8 text`);
+    return { text, fileName: path };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read contract file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`, {
+      hint: 'give the path of a contract file (YAML or JSON)',
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
