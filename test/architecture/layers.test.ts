@@ -72,6 +72,7 @@ describe('each library in exactly one adapter folder', () => {
     ora: 'render/',
     execa: 'credentials/',
     zod: 'formats/',
+    semver: 'checks/',
   };
   it.each(Object.entries(homes))('%s is imported only under src/%s', (library, home) => {
     // Subpath imports (`semver/ranges/valid.js`) count as the library too.
