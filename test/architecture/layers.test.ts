@@ -44,6 +44,11 @@ describe('the folder layering of src/', () => {
     expect([...(layerGraph().get('domain/') ?? [])]).toEqual([]);
   });
 
+  it('keeps the file formats low: they may use only the domain, the checks and the errors', () => {
+    const formats = layerGraph().get('formats/') ?? new Set();
+    expect([...formats].filter((layer) => !['domain/', 'checks/', 'errors.ts'].includes(layer))).toEqual([]);
+  });
+
   it('keeps the commands below the CLI and apart from rendering', () => {
     const commands = layerGraph().get('commands/') ?? new Set();
     expect([...commands].filter((layer) => layer === 'cli/' || layer === 'render/')).toEqual([]);
@@ -72,6 +77,7 @@ describe('each library in exactly one adapter folder', () => {
     ora: 'render/',
     execa: 'credentials/',
     zod: 'formats/',
+    yaml: 'formats/',
     semver: 'checks/',
   };
   it.each(Object.entries(homes))('%s is imported only under src/%s', (library, home) => {
