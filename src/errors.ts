@@ -100,6 +100,45 @@ export class LastSuperadminError extends UsageError {
   }
 }
 
+/** One thing wrong in a contract file, at the offending node (line and column 1-based). */
+export interface ContractFileIssue {
+  readonly line: number;
+  readonly column: number;
+  /** The field's path in the file, like `checks[2].range`; `(file)` for the file as a whole. */
+  readonly field: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** How many issues a ContractFileError's message lists; the rest are counted. */
+const LISTED_ISSUES = 5;
+
+/**
+ * A contract file that cannot be used: YAML syntax, an unknown format version, a field that is
+ * missing, unknown or wrong. The message lists the issues as `<file>:<line>:<column>: <field>:
+ * <what is wrong>`, one a line; `line`, `column` and `field` are the first issue's.
+ */
+export class ContractFileError extends UsageError {
+  override readonly code = 'CONTRACT_INVALID';
+  readonly line: number;
+  readonly column: number;
+  readonly field: string;
+
+  constructor(
+    readonly file: string,
+    readonly issues: readonly [ContractFileIssue, ...ContractFileIssue[]],
+  ) {
+    const lines = issues.slice(0, LISTED_ISSUES).map((issue) => `${file}:${issue.line}:${issue.column}: ${issue.field}: ${issue.message}`);
+    if (issues.length > LISTED_ISSUES) lines.push(`(and ${issues.length - LISTED_ISSUES} more)`);
+    super(lines.join('\n'), {
+      hint: issues[0].hint ?? 'a contract file is YAML (or JSON): `contract: 1`, optionally `extends: worker`, and a list of `checks`',
+    });
+    this.line = issues[0].line;
+    this.column = issues[0].column;
+    this.field = issues[0].field;
+  }
+}
+
 export class ForbiddenError extends CascadeError {
   readonly code = 'FORBIDDEN';
   readonly exitCode = ExitCode.forbidden;

@@ -25,8 +25,6 @@ export interface DockerConfig {
   readonly credsStore: string | undefined;
 }
 
-export const EMPTY_CONFIG: DockerConfig = { auths: [], credHelpers: new Map(), credsStore: undefined };
-
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; an empty DOCKER_CONFIG counts as unset, as in the CLI. */
 export function dockerConfigPath(env: Readonly<Record<string, string | undefined>>, homedir: string): string {
   const dir = env.DOCKER_CONFIG;

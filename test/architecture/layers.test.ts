@@ -44,6 +44,11 @@ describe('the folder layering of src/', () => {
     expect([...(layerGraph().get('domain/') ?? [])]).toEqual([]);
   });
 
+  it('keeps the file formats low: they may use only the domain, the checks and the errors', () => {
+    const formats = layerGraph().get('formats/') ?? new Set();
+    expect([...formats].filter((layer) => !['domain/', 'checks/', 'errors.ts'].includes(layer))).toEqual([]);
+  });
+
   it('keeps the commands below the CLI and apart from rendering', () => {
     const commands = layerGraph().get('commands/') ?? new Set();
     expect([...commands].filter((layer) => layer === 'cli/' || layer === 'render/')).toEqual([]);
@@ -71,10 +76,13 @@ describe('each library in exactly one adapter folder', () => {
     'cli-progress': 'render/',
     ora: 'render/',
     execa: 'credentials/',
-    zod: 'credentials/',
+    zod: 'formats/',
+    yaml: 'formats/',
+    semver: 'checks/',
   };
   it.each(Object.entries(homes))('%s is imported only under src/%s', (library, home) => {
-    const users = imports.filter((i) => i.specifier === library).map((i) => i.file);
+    // Subpath imports (`semver/ranges/valid.js`) count as the library too.
+    const users = imports.filter((i) => i.specifier === library || i.specifier.startsWith(`${library}/`)).map((i) => i.file);
     expect(users.length).toBeGreaterThan(0);
     expect(users.filter((file) => layerOf(file) !== home)).toEqual([]);
   });
