@@ -5,7 +5,7 @@
 //   dist/cascade-image.cjs       the core: all of src/ plus commander, chalk and better-sqlite3's JS
 //   dist/vendor/<library>.cjs    one bundle per heavy library, required on first use
 //
-// Each library that only some commands need (dockerode, kysely, zod, execa, the progress
+// Each library that only some commands need (dockerode, kysely, zod, yaml, execa, the progress
 // widgets) is its own bundle, so `show` never reads or compiles them; inside dockerode, the ssh2
 // transport and the gRPC session are split off too, and required on first use instead of at
 // load. Source maps (beside each bundle) map stack traces back to src/.
@@ -36,6 +36,7 @@ const VENDOR = {
   'dockerode-buildkit': "module.exports = require('dockerode/lib/buildkit.js');",
   kysely: "export { Kysely, SqliteDialect, sql } from 'kysely';",
   zod: "export * from 'zod';",
+  yaml: "export * from 'yaml';",
   execa: "export * from 'execa';",
   'cli-progress': "module.exports = require('cli-progress');",
   // src/ imports ora dynamically, which reads a CommonJS bundle's exports as the default.
@@ -43,7 +44,7 @@ const VENDOR = {
 };
 
 /** A bare import of one of these, from src/, is the vendor bundle of that name. */
-const VENDORED_IMPORTS = ['dockerode', 'kysely', 'zod', 'execa', 'cli-progress', 'ora'];
+const VENDORED_IMPORTS = ['dockerode', 'kysely', 'zod', 'yaml', 'execa', 'cli-progress', 'ora'];
 
 /** Library files whose requires of these modules become vendor bundles of their own. */
 const SPLIT = {

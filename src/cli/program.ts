@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerClear } from './commands/clear.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerContract } from './commands/contract.js';
 import { registerCreate } from './commands/create.js';
 import { registerDefaults } from './commands/defaults.js';
 import { registerDelete } from './commands/delete.js';
@@ -25,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, Register]> = [
   ['clear', registerClear],
   ['validate', registerValidate],
   ['defaults', registerDefaults],
+  ['contract', registerContract],
   ['create', registerCreate],
   ['update', registerUpdate],
   ['delete', registerDelete],

@@ -1,11 +1,12 @@
 import { contractHash } from '../checks/contract-hash.js';
+import { inventoryOf } from '../checks/inventory.js';
 import { WORKER_CONTRACT } from '../checks/worker-contract.js';
 import type { CheckContract, EffectiveContract, Inventory, LifecycleListener, StoredContract, Subject } from '../domain/index.js';
 import { EngineUnavailableError, ProbeFailedError, ProjectNotFoundError } from '../errors.js';
 import { baselineContract, loadContract, type ContractFile } from '../formats/contract-file/index.js';
 import { permit } from '../lifecycle/authorization.js';
 import { effectiveContract } from '../lifecycle/contracts.js';
-import { probeImage } from '../lifecycle/probe.js';
+import { probeContract, probeImage } from '../lifecycle/probe.js';
 import { validateSlot, type ValidationOutcome } from '../lifecycle/validator.js';
 import type { ContractChange, StorePort } from '../ports/store.js';
 import type { Lazy, Validation, WritableStore } from './deps.js';
@@ -43,8 +44,9 @@ export interface SetContractDeps extends WritableStore, Validation {
 export interface SetContractResult {
   readonly scope: Subject;
   readonly change: ContractChange;
-  /** What now applies to the scope. */
+  /** What now applies to the scope, and what applied before. */
   readonly effective: EffectiveContract;
+  readonly previous: EffectiveContract;
   /** The re-validation of the scope's image; undefined when none ran (see `notValidated`). */
   readonly outcome: ValidationOutcome | undefined;
   readonly notValidated: 'unchanged' | 'no-image' | 'not-asked' | undefined;
@@ -66,6 +68,7 @@ export async function setContract(input: SetContractInput, deps: SetContractDeps
   const willValidate = input.validate && slot?.reference != null;
   // The engine side is set up before anything is stored, as for `set`: a broken DOCKER_HOST refuses the change.
   const engine = willValidate ? await deps.engine() : undefined;
+  const previous = effectiveContract(input.scope, await store.contractAssignments());
   const change = await store.setContract(
     input.scope,
     parsed === null ? null : { hash: parsed.hash, contract: parsed.contract, sourceText: input.file?.text ?? null },
@@ -75,7 +78,8 @@ export async function setContract(input: SetContractInput, deps: SetContractDeps
   const assignments = await store.contractAssignments();
   const effective = effectiveContract(input.scope, assignments);
   const governed = input.scope.kind === 'default' ? await governedByDefault(store, assignments.projects) : [];
-  const base = { scope: input.scope, change, effective, governed };
+  const base = { scope: input.scope, change, effective, previous, governed };
+  if (change.changed) deps.listener({ type: 'contract-changed', subject: input.scope, actor: deps.actor, before: change.before, after: change.after, from: previous, to: effective });
   if (!change.changed) return { ...base, outcome: undefined, notValidated: 'unchanged' };
   if (!input.validate) return { ...base, outcome: undefined, notValidated: 'not-asked' };
   if (engine === undefined || slot === undefined) return { ...base, outcome: undefined, notValidated: 'no-image' };
@@ -117,7 +121,10 @@ export interface InitContractResult {
   /** The immutable reference that was probed. */
   readonly pin: string;
   readonly file: ContractFile;
+  /** What the probe found: the tools on PATH with their versions. */
   readonly inventory: Inventory;
+  /** Built-in checks the image fails, dropped from its baseline: id → what was found. */
+  readonly dropped: ReadonlyArray<{ readonly id: string; readonly why: string }>;
 }
 
 /**
@@ -132,6 +139,14 @@ export async function initContract(input: InitContractInput, deps: Pick<Validati
   if (verdict.status === 'failed' || pin === undefined || probed.results === undefined) {
     throw new ProbeFailedError(input.reference, verdict.status === 'failed' ? verdict.reason : 'the probe produced no results');
   }
-  const baseline = baselineContract(probed.results, WORKER_CONTRACT);
-  return { pin, file: baseline.file, inventory: baseline.inventory };
+  const baseline = baselineContract(probed.results, WORKER_CONTRACT, baselineName(input.reference));
+  const inventory = inventoryOf(probed.results, probeContract().checks).filter((entry) => entry.path !== null || entry.version !== null);
+  return { pin, file: baseline.file, inventory, dropped: baseline.dropped };
+}
+
+/** `registry.example.com/team/worker:1.4` → `worker-baseline`. */
+function baselineName(reference: string): string {
+  const repository = reference.split('@')[0]?.split('/').at(-1)?.split(':')[0] ?? 'image';
+  const slug = repository.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  return `${slug === '' ? 'image' : slug}-baseline`;
 }

@@ -1,4 +1,4 @@
-import type { InventoryChange } from './contract.js';
+import type { EffectiveContract, InventoryChange } from './contract.js';
 import type { OutcomeClass } from './outcome.js';
 import type { PullProgress } from './pull-progress.js';
 import type { PinKind } from './slot.js';
@@ -15,6 +15,18 @@ export type LifecycleEvent =
       readonly actor: string;
       readonly from: string | null;
       readonly to: string | null;
+    }
+  | {
+      /** The contract a scope is held to changed (stored, audited); a re-validation may follow. */
+      readonly type: 'contract-changed';
+      readonly subject: Subject;
+      readonly actor: string;
+      /** The scope's own assignment before and after, as audited (null: none of its own). */
+      readonly before: string | null;
+      readonly after: string | null;
+      /** What applied before and what applies now (its own, the default scope's, or the built-in). */
+      readonly from: EffectiveContract;
+      readonly to: EffectiveContract;
     }
   | { readonly type: 'pending'; readonly subject: Subject; readonly reference: string; readonly generation: number }
   | { readonly type: 'pulling'; readonly subject: Subject; readonly reference: string }

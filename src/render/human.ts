@@ -41,7 +41,9 @@ function contractLine({ slot, contract }: ShowResult): string {
 
 /** One line per tool found: `node v20.11.1  /usr/local/bin/node`. */
 export function inventoryLines(inventory: Inventory): string[] {
-  return inventory.map((entry) => `${entry.tool} ${entry.version ?? '(no version read)'}  ${entry.path ?? '(not on PATH)'}`);
+  return inventory.map((entry) =>
+    entry.version === null && entry.path === null ? `${entry.tool}  (not found)` : `${entry.tool} ${entry.version ?? '(no version read)'}  ${entry.path ?? '(not on PATH)'}`,
+  );
 }
 
 export function renderDefault(current: DefaultImage, c: ChalkInstance): string[] {

@@ -126,7 +126,7 @@ describe('defaultImage', () => {
 describe('resolveProject', () => {
   it('hands out the verified digest, never the tag', async () => {
     await states.verified();
-    expect(await resolveProject('acme', reads(ENV_REF))).toEqual({ project: 'acme', image: pinOf(DIGEST), source: 'project', pinKind: 'registry', unvalidated: false });
+    expect(await resolveProject('acme', reads(ENV_REF))).toEqual({ project: 'acme', image: pinOf(DIGEST), source: 'project', pinKind: 'registry', unvalidated: false, warnings: [] });
   });
 
   it.each([
@@ -147,7 +147,7 @@ describe('resolveProject', () => {
 
   it('hands out the environment default, marked unvalidated', async () => {
     await states['on the default']();
-    expect(await resolveProject('acme', reads(ENV_REF))).toEqual({ project: 'acme', image: ENV_REF, source: 'env-default', pinKind: null, unvalidated: true });
+    expect(await resolveProject('acme', reads(ENV_REF))).toEqual({ project: 'acme', image: ENV_REF, source: 'env-default', pinKind: null, unvalidated: true, warnings: [] });
   });
 
   it('hands out the stored default only once it is verified', async () => {

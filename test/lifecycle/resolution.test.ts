@@ -27,7 +27,7 @@ describe('decideLaunchImage', () => {
 
   it('uses the environment default, marked unvalidated', () => {
     const project = slot({ reference: null, status: null, digest: null });
-    expect(decideLaunchImage(project, { source: 'env', reference: 'env/worker:1' })).toEqual({ image: 'env/worker:1', source: 'env-default', pinKind: null, unvalidated: true });
+    expect(decideLaunchImage(project, { source: 'env', reference: 'env/worker:1' })).toEqual({ image: 'env/worker:1', source: 'env-default', pinKind: null, unvalidated: true, warnings: [] });
   });
 
   it('refuses when there is no image at all', () => {

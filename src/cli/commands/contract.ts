@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SetContractResult } from '../../commands/contract.js';
-import { DEFAULT_SUBJECT, projectOf, projectSubject, subjectName, type Subject } from '../../domain/index.js';
+import { DEFAULT_SUBJECT, projectOf, projectSubject, type LifecycleListener, type Subject } from '../../domain/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import { JSON_SCHEMA_VERSION } from '../../render/output.js';
@@ -116,7 +116,7 @@ export function registerContract(program: Command, kit: CliKit): void {
         );
         const render = await import('../../render/contract.js');
         services.output.note(render.probedNote(initialized, services.output.color));
-        services.output.line(render.renderInitFile(initialized, services.runtime.now()));
+        for (const line of render.renderInitFile(initialized, kit.runtime.now())) services.output.line(line);
         return ExitCode.ok;
       }),
     );
@@ -132,7 +132,10 @@ function withChangeFlags(command: Command): Command {
 
 type ContractCommands = typeof import('../../commands/contract.js');
 
-/** Wires a contract change's dependencies, runs it, prints it; the re-validation reports as `set` does. */
+/**
+ * Wires a contract change's dependencies and runs it. The change is printed when it happens
+ * (before the re-validation's lines, which the lifecycle reporter prints as for `set`).
+ */
 async function runContractChange(
   kit: CliKit,
   command: Command,
@@ -141,30 +144,20 @@ async function runContractChange(
 ): Promise<ExitCodeValue> {
   timeoutOf(flags.timeout);
   const services = kit.services(command);
-  const commands = await import('../../commands/contract.js');
-  const listener = await reporterFor(services);
-  const result = await perform(
-    { store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener },
-    commands,
-  );
   const { output } = services;
-  const render = await import('../../render/contract.js');
-  if (result.change.changed) {
+  const [commands, render, reporter] = await Promise.all([import('../../commands/contract.js'), import('../../render/contract.js'), reporterFor(services)]);
+  const listener: LifecycleListener = (event) => {
+    if (event.type !== 'contract-changed') return reporter(event);
     // The audit line, as every change prints it: structured, on stderr.
-    output.logJson({
-      event: result.change.after === null ? 'contract_cleared' : 'contract_set',
-      actorId: services.actor,
-      projectId: projectOf(result.scope),
-      from: result.change.before,
-      to: result.change.after,
-    });
+    output.logJson({ event: event.after === null ? 'contract_cleared' : 'contract_set', actorId: event.actor, projectId: projectOf(event.subject), from: event.before, to: event.after });
+    if (output.json) output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractEventView(event) });
+    else output.line(render.contractChangedLine(event, output.color));
+  };
+  const result = await perform({ store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener }, commands);
+  if (!result.change.changed) {
+    if (output.json) output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractChangeView(result) });
+    else for (const line of render.renderContractChange(result, output.color)) output.line(line);
   }
-  if (output.json) {
-    output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractChangeView(result) });
-  } else {
-    for (const line of render.renderContractChange(result, output.color)) output.line(line);
-    for (const note of render.contractChangeNotes(result)) output.note(note);
-  }
-  void subjectName;
+  for (const note of render.contractChangeNotes(result)) output.note(note);
   return result.outcome === undefined ? ExitCode.ok : exitCodeForOutcomes([result.outcome], services.interruptedBy());
 }

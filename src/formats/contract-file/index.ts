@@ -6,3 +6,4 @@ export { MAX_FILE_BYTES, parseContractFile } from './parse.js';
 export { renderContractFile, type RenderOptions } from './render.js';
 export { resolveContract } from './resolve.js';
 export { contractToFile } from './to-file.js';
+export { baselineContract, type Baseline } from './baseline.js';
