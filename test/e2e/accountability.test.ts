@@ -166,7 +166,7 @@ describe.skipIf(!e2e.engine)('accountability: roles and the audit trail', () => 
       const up = await cli.run(['validate', 'acme'], { actor: 'cron' });
       expect(up.exitCode, explain(up)).toBe(0);
       expect(cli.store().project('acme')).toMatchObject({ status: 'verified', digest: pinned('good') });
-      const forbidden = await cli.run(['set', 'acme', e2e.images['no-python']], { actor: 'cron' });
+      const forbidden = await cli.run(['set', 'acme', e2e.images['node-new']], { actor: 'cron' });
       expect(forbidden.exitCode).toBe(77);
     });
 
@@ -182,11 +182,11 @@ describe.skipIf(!e2e.engine)('accountability: roles and the audit trail', () => 
       expect(cli.store().audit().at(-1)).toMatchObject({ actor: ALICE, event: 'operator_granted', from_ref: null, to_ref: 'superadmin' });
       expect(JSON.parse(cli.store().audit().at(-1)?.detail ?? 'null')).toEqual({ operator: 'mallory' });
 
-      const set = await cli.run(['set', 'acme', e2e.images['no-python']], { actor: 'mallory' });
+      const set = await cli.run(['set', 'acme', e2e.images['node-new']], { actor: 'mallory' });
       expect(set.exitCode, explain(set)).toBe(0);
-      expect(set.lines).toEqual([`acme  pending  ${e2e.images['no-python']}`, `acme  verified → ${pinned('no-python')}`]);
-      expect(JSON.parse(set.errLines[0] ?? 'null')).toMatchObject({ actorId: 'mallory', from: e2e.images.good, to: e2e.images['no-python'] });
-      expect(cli.store().project('acme')).toMatchObject({ worker_image: e2e.images['no-python'], status: 'verified', generation: 2 });
+      expect(set.lines).toEqual([`acme  pending  ${e2e.images['node-new']}`, `acme  verified → ${pinned('node-new')}`]);
+      expect(JSON.parse(set.errLines[0] ?? 'null')).toMatchObject({ actorId: 'mallory', from: e2e.images.good, to: e2e.images['node-new'] });
+      expect(cli.store().project('acme')).toMatchObject({ worker_image: e2e.images['node-new'], status: 'verified', generation: 2 });
       expect(cli.store().audit('acme').slice(-2).map((a) => [a.actor, a.event])).toEqual([
         ['mallory', 'project_worker_image_changed'],
         ['mallory', 'validation_verified'],
@@ -316,21 +316,21 @@ describe.skipIf(!e2e.engine)('accountability: roles and the audit trail', () => 
 
     it('a change is audited even when its validation then fails because the engine is unreachable', async () => {
       const cli = await aliceStore();
-      const r = await cli.run(['set', 'acme', e2e.images['no-python']], { env: ENGINE_DOWN });
+      const r = await cli.run(['set', 'acme', e2e.images['node-new']], { env: ENGINE_DOWN });
       expect(r.exitCode, explain(r)).toBe(69);
-      expect(JSON.parse(r.errLines[0] ?? 'null')).toMatchObject({ event: 'project_worker_image_changed', from: e2e.images.good, to: e2e.images['no-python'] });
-      expect(cli.store().project('acme')).toMatchObject({ worker_image: e2e.images['no-python'], status: 'failed', digest: null });
+      expect(JSON.parse(r.errLines[0] ?? 'null')).toMatchObject({ event: 'project_worker_image_changed', from: e2e.images.good, to: e2e.images['node-new'] });
+      expect(cli.store().project('acme')).toMatchObject({ worker_image: e2e.images['node-new'], status: 'failed', digest: null });
 
       const entries = await historyJson(cli, 'acme', '--limit', '2');
       expect(entries).toEqual([
         expect.objectContaining({
           actor: ALICE,
           event: 'validation_failed',
-          from: e2e.images['no-python'],
+          from: e2e.images['node-new'],
           to: null,
           detail: expect.objectContaining({ cause: 'engine-unavailable', reason: expect.stringMatching(/engine unreachable/i) }),
         }),
-        expect.objectContaining({ actor: ALICE, event: 'project_worker_image_changed', from: e2e.images.good, to: e2e.images['no-python'] }),
+        expect.objectContaining({ actor: ALICE, event: 'project_worker_image_changed', from: e2e.images.good, to: e2e.images['node-new'] }),
       ]);
       const h = await cli.run(['history', 'acme', '--limit', '2']);
       expect(h.lines[0]).toMatch(/validation_failed .* failed: Docker engine unreachable/);

@@ -175,19 +175,18 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
         status: 'failed',
         digest: null,
         pin_kind: null,
-        error: expect.stringMatching(/git --version.*command not found/),
+        error: 'hard checks failed: git --version (not on PATH)',
       });
       expect(cli.store().audit('acme').at(-1)).toMatchObject({ event: 'validation_failed', to_ref: null });
       await expectNoLeftovers(cli);
     });
 
-    it('no-python: only a soft check fails, so it is verified, with a warning on stderr', async () => {
+    it('no-python: only a soft check fails, and under the built-in contract every check must pass: exit 1, failed naming python', async () => {
       const cli = await tempCli();
       const r = await setAcme(cli, e2e.images['no-python']);
-      expect(r.exitCode, explain(r)).toBe(0);
-      expect(r.lines).toEqual([`acme  pending  ${e2e.images['no-python']}`, `acme  verified → ${pinned('no-python')}`]);
-      expect(r.stderr).toMatch(/acme: warning: .*python --version/);
-      expect(cli.store().project('acme')).toMatchObject({ status: 'verified', digest: pinned('no-python'), error: null });
+      expect(r.exitCode, explain(r)).toBe(1);
+      expect(r.lines).toEqual([`acme  pending  ${e2e.images['no-python']}`, 'acme  failed: soft checks failed: python --version (not on PATH)']);
+      expect(cli.store().project('acme')).toMatchObject({ status: 'failed', digest: null, error: 'soft checks failed: python --version (not on PATH)' });
       await expectNoLeftovers(cli);
     });
 
@@ -545,11 +544,11 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
       expect(JSON.parse(drift?.detail ?? '{}')).toMatchObject({ outcome: 'drift-failed', keptPin: pinA, tested: pinB, reason: expect.stringMatching(/git --version/) });
 
       // The tag moves again, to an image that passes: re-pinned to exactly the digest that was tested.
-      const digestC = await pushImage(e2e.local['no-python'], moving);
+      const digestC = await pushImage(e2e.local['node-new'], moving);
       const pinC = `${e2e.registry}/acme/worker@${digestC}`;
       const again = await cli.run(['validate', 'acme']);
       expect(again.exitCode, explain(again)).toBe(0);
-      expect(again.lines.find((line) => line.startsWith('acme  '))?.startsWith(`acme  verified → ${pinC}  (drifted`), explain(again)).toBe(true);
+      expect(again.lines.find((line) => line.startsWith('acme  ')), explain(again)).toBe(`acme  verified → ${pinC}  (drifted: ${moving} moved; re-pinned; node v20.11.1 → v22.3.0)`);
       expect(cli.store().project('acme')).toMatchObject({ status: 'verified', digest: pinC });
       await expectNoLeftovers(cli);
     });

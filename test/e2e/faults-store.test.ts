@@ -53,7 +53,7 @@ describe.skipIf(!e2e.engine)('faults of the store and the credential helpers, ag
       const before = await fileHashes(dir);
       expect(Object.keys(before), what).toEqual(['cascade-image.db']);
 
-      const runs: Array<readonly string[]> = [['show', 'acme'], ['list'], ['resolve', 'acme'], ['history'], ['set', 'acme', e2e.images['no-python']], ['validate', 'acme']];
+      const runs: Array<readonly string[]> = [['show', 'acme'], ['list'], ['resolve', 'acme'], ['history'], ['set', 'acme', e2e.images['node-new']], ['validate', 'acme']];
       for (const args of runs) {
         const r = await cli.run(args);
         const why = `${what}: cascade-image ${args.join(' ')}\n${explain(r)}`;

@@ -5,7 +5,7 @@ import { buildFixtureImages, type FixtureVariant } from './fixtures.js';
 import { pushImage, startRegistry } from './registry.js';
 
 /** Variants pushed to the shared registry as `<registry>/acme/worker:<variant>` (local-only never is). */
-export const PUSHED_VARIANTS = ['good', 'no-git', 'no-python', 'no-bash', 'entrypoint-exit1', 'hang', 'flood'] as const;
+export const PUSHED_VARIANTS = ['good', 'no-git', 'no-python', 'no-bash', 'entrypoint-exit1', 'hang', 'flood', 'node-old', 'node-new', 'non-root'] as const;
 export type PushedVariant = (typeof PUSHED_VARIANTS)[number];
 export const SHARED_REPO = 'acme/worker';
 
