@@ -1,3 +1,4 @@
+import { checkResult } from './result.js';
 import type { CheckResult, ConfigCheck, ConfigExpectations, ImageConfig } from '../domain/index.js';
 
 /**
@@ -5,17 +6,7 @@ import type { CheckResult, ConfigCheck, ConfigExpectations, ImageConfig } from '
  * mismatch listed, so one run tells the operator everything to fix in the Dockerfile.
  */
 export function judgeConfigCheck(check: ConfigCheck, config: ImageConfig): CheckResult {
-  const mismatches = configMismatches(check.expect, config);
-  return {
-    id: check.id,
-    label: check.label,
-    kind: check.kind,
-    severity: check.severity,
-    passed: mismatches.length === 0,
-    exitCode: null,
-    output: '',
-    detail: mismatches.join('; '),
-  };
+  return checkResult(check, configMismatches(check.expect, config));
 }
 
 function configMismatches(expect: ConfigExpectations, config: ImageConfig): string[] {

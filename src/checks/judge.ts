@@ -4,6 +4,7 @@ import validRange from 'semver/ranges/valid.js';
 import type { Check, CheckResult, CommandCheck, ContainerCheck, FileCheck, ImageConfig, VersionCheck } from '../domain/index.js';
 import { judgeConfigCheck } from './config-checks.js';
 import { clip, meaningfulLine, oneLine } from './describe.js';
+import { checkResult } from './result.js';
 import type { FileFacts, Observation } from './observation.js';
 
 /**
@@ -41,23 +42,12 @@ export function judgeChecks(checks: readonly Check[], observations: ReadonlyMap<
   return checks.map((check) => {
     if (check.kind !== 'config') return judgeContainerCheck(check, observations.get(check.id) ?? { exitCode: null, output: '' });
     if (config !== null) return judgeConfigCheck(check, config);
-    return { id: check.id, label: check.label, kind: check.kind, severity: check.severity, passed: false, exitCode: null, output: '', detail: 'no result' };
+    return checkResult(check, ['no result']);
   });
 }
 
-/** A result that passed when nothing mismatched; the detail lists every mismatch. */
 function resultOf(check: ContainerCheck, observation: Observation, mismatches: readonly string[], extra: Partial<CheckResult> = {}): CheckResult {
-  return {
-    id: check.id,
-    label: check.label,
-    kind: check.kind,
-    severity: check.severity,
-    passed: mismatches.length === 0,
-    exitCode: observation.exitCode,
-    output: observation.output,
-    detail: mismatches.join('; '),
-    ...extra,
-  };
+  return checkResult(check, mismatches, observation, extra);
 }
 
 function versionFields(check: ContainerCheck, observation: Observation, version: string | null): Partial<CheckResult> {
