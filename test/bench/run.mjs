@@ -265,7 +265,7 @@ async function smokeScript() {
   const file = path.join(await tempDir('cascade-bench-script-'), 'checks.mjs');
   await fsp.writeFile(file, out.outputFiles[0].text);
   const m = await import(pathToFileURL(file).href);
-  return m.buildSmokeScript(m.WORKER_CONTRACT);
+  return m.buildSmokeScript(m.WORKER_CONTRACT.checks);
 }
 
 // --- bench images: 10 distinct images (good + a LABEL each), pushed under 10 tags -------------------
