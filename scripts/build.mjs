@@ -57,6 +57,9 @@ const SPLIT = {
 const LAZY = {
   [libFile('dockerode', 'lib/docker.js')]: ["require('./session')"],
   [libFile('docker-modem', 'lib/modem.js')]: ["require('./ssh')"],
+  // https (and through it tls and crypto) only for a TLS engine; gzip only for building images.
+  [libFile('docker-modem', 'lib/http.js')]: ["require('https')"],
+  [libFile('dockerode', 'lib/util.js')]: ["require('zlib')"],
   [libFile('commander', 'lib/command.js')]: ["require('node:child_process')"],
 };
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
@@ -74,8 +74,10 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
   if (endpoint.tls.verify) return { ...options, ca: read('ca.pem'), cert, key };
   // Without verification (DOCKER_TLS without DOCKER_TLS_VERIFY, or a context's SkipTLSVerify) the
   // client still presents its certificate but does not check the server's, as the docker CLI does.
-  // docker-modem passes `agent` through to https.request, though its typings omit it.
-  return { ...options, cert, key, agent: new HttpsAgent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
+  // docker-modem passes `agent` through to https.request, though its typings omit it. Required
+  // here, on use: https pulls in tls and crypto, which a local-socket run never needs.
+  const { Agent } = createRequire(import.meta.url)('node:https') as typeof import('node:https');
+  return { ...options, cert, key, agent: new Agent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
 }
 
 type Modem = Docker['modem'];
