@@ -38,6 +38,13 @@ export class Output {
     this.runtime.stdout.write(`${printableLine(text, this.color.level > 0)}\n`);
   }
 
+  /** Result lines on stdout in one write: a long list is one system call, not one per line. */
+  lines(texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    const color = this.color.level > 0;
+    this.runtime.stdout.write(`${texts.map((text) => printableLine(text, color)).join('\n')}\n`);
+  }
+
   /** One JSON document per line on stdout. */
   jsonLine(value: unknown): void {
     this.runtime.stdout.write(`${JSON.stringify(value)}\n`);

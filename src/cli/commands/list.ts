@@ -16,7 +16,7 @@ export function registerList(program: Command, kit: CliKit): void {
         const projects = await (await import('../../commands/read.js')).listProjects({ store: services.readStore });
         if (output.json) output.envelope('list', { projects: projects.map(slotView) });
         else if (projects.length === 0) output.note('no projects yet: cascade-image set <project> <ref> --create');
-        else for (const slot of projects) output.line(slotLine(slot, slot.subject, output.color));
+        else output.lines(projects.map((slot) => slotLine(slot, slot.subject, output.color)));
         return ExitCode.ok;
       }),
     );

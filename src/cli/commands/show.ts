@@ -25,7 +25,7 @@ export function registerShow(program: Command, kit: CliKit): void {
             globalDefault: defaultView(shown.globalDefault),
           });
         } else {
-          for (const line of (await import('../../render/human.js')).renderShow(shown, services.output.color)) services.output.line(line);
+          services.output.lines((await import('../../render/human.js')).renderShow(shown, services.output.color));
         }
         return ExitCode.ok;
       }),
