@@ -12,3 +12,4 @@ export * from './verdict.js';
 export * from './check-result.js';
 export * from './contract.js';
 export * from './image-config.js';
+export * from './trust.js';
