@@ -5,14 +5,14 @@ import { UsageError } from '../errors.js';
 /** Contract files are small; anything larger is a mistake (a binary, a log), refused before it is read. */
 export const MAX_CONTRACT_BYTES = 1024 * 1024;
 
-/** Reads a contract file for `contract set|lint`: exit 2 with the reason when it cannot be read. */
-export function readContractText(path: string): ContractText {
+/** Reads a contract file for `contract set|lint` (or another small text file): exit 2 with the reason when it cannot be read. */
+export function readContractText(path: string, what = 'contract file'): ContractText {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new UsageError(`contract file ${path} is not a regular file`);
-    if (stat.size > MAX_CONTRACT_BYTES) throw new UsageError(`contract file ${path} is ${stat.size} bytes; a contract is at most ${MAX_CONTRACT_BYTES}`);
+    if (!stat.isFile()) throw new UsageError(`${what} ${path} is not a regular file`);
+    if (stat.size > MAX_CONTRACT_BYTES) throw new UsageError(`${what} ${path} is ${stat.size} bytes; at most ${MAX_CONTRACT_BYTES} are read`);
     const buffer = Buffer.alloc(stat.size);
     let read = 0;
     while (read < stat.size) {
@@ -21,13 +21,13 @@ export function readContractText(path: string): ContractText {
       read += n;
     }
     const text = buffer.subarray(0, read).toString('utf8');
-    if (text.includes('\uFFFD')) throw new UsageError(`contract file ${path} is not UTF-8 text`);
+    if (text.includes('\uFFFD')) throw new UsageError(`${what} ${path} is not UTF-8 text`);
     return { text, fileName: path };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read contract file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`, {
-      hint: 'give the path of a contract file (YAML or JSON)',
+    throw new UsageError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error)}`, {
+      hint: what === 'contract file' ? 'give the path of a contract file (YAML or JSON)' : `give the path of a ${what}`,
     });
   } finally {
     if (fd !== undefined) closeSync(fd);

@@ -3,6 +3,7 @@ import { registerCleanup } from './commands/cleanup.js';
 import { registerClear } from './commands/clear.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerContract } from './commands/contract.js';
+import { registerApprove, registerTrust } from './commands/trust.js';
 import { registerCreate } from './commands/create.js';
 import { registerDefaults } from './commands/defaults.js';
 import { registerDelete } from './commands/delete.js';
@@ -27,6 +28,8 @@ const COMMANDS: ReadonlyArray<readonly [string, Register]> = [
   ['validate', registerValidate],
   ['defaults', registerDefaults],
   ['contract', registerContract],
+  ['trust', registerTrust],
+  ['approve', registerApprove],
   ['create', registerCreate],
   ['update', registerUpdate],
   ['delete', registerDelete],

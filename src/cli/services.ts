@@ -123,6 +123,8 @@ export class Services {
   };
 
   /** Everything a validation needs from the engine side; one per invocation, so evaluations are shared. */
+  private signaturesPromise: Promise<import('../ports/signatures.js').SignatureSource> | undefined;
+
   readonly engine: Lazy<ValidationEngine> = () => {
     this.enginePromise ??= (async () => {
       const [docker, { PullCoordinator }, { runIdSource }] = await Promise.all([
@@ -137,6 +139,8 @@ export class Services {
         newRunId: runIdSource(this.runtime.now, Math.random),
         owner: { pid: this.runtime.pid, host: this.runtime.hostname },
         credentials: this.credentials,
+        // The registry client loads only for a subject under a signature policy.
+        signatures: () => (this.signaturesPromise ??= import('../registry/index.js').then(({ createSignatureSource }) => createSignatureSource({ credentials: this.credentials }))),
         evaluations: new Map(),
       };
     })();

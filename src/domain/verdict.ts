@@ -16,6 +16,10 @@ export type FailureCause =
   | 'no-digest'
   | 'no-bash'
   | 'checks-failed'
+  /** Not signed by a key of the signature policy (enforce). */
+  | 'untrusted'
+  /** The registry could not be asked for the image's signatures (enforce): not the image's fault. */
+  | 'signatures-unavailable'
   | 'timeout'
   | 'interrupted'
   | 'engine-error';

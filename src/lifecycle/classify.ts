@@ -1,4 +1,4 @@
-import { failed, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import { failed, type DriftPolicy, type ImageSlot, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
 import type { DockerFailure } from '../errors.js';
 
 /** What one evaluation of a reference found, independent of any project. */
@@ -30,6 +30,7 @@ export function classifyRevalidation(
   evaluation: Evaluation,
   contractHash: string,
   pinnedImagePresent: boolean,
+  drift: DriftPolicy = 'repin',
 ): Classification {
   const { verdict } = evaluation;
   if (slot.status !== 'verified' || slot.digest === null) {
@@ -48,12 +49,17 @@ export function classifyRevalidation(
     };
   }
   if (verdict.status === 'verified') {
-    if (verdict.digest !== slot.digest) return { outcome: 'drifted', store: verdict, finding: undefined };
+    if (verdict.digest !== slot.digest) {
+      // Under a hold policy a moved tag that passes waits for an operator: the old pin stays launchable.
+      return drift === 'hold' ? keep('drift-held') : { outcome: 'drifted', store: verdict, finding: undefined };
+    }
     return { outcome: contractChanged ? 'contract-changed' : 'unchanged', store: verdict, finding: undefined };
   }
   if (evaluation.pin === slot.digest) {
     // The pinned image itself was tested and failed: under a new contract that is final.
     if (contractChanged) return { outcome: 'contract-changed', store: verdict, finding: undefined };
+    // Nobody trusted vouches for the pinned image (a policy set since, a key revoked): not launchable.
+    if (verdict.cause === 'untrusted') return { outcome: 'failed', store: verdict, finding: undefined };
     // Same image, same contract, passed before: the environment (timeout, engine) is to blame.
     return keep('failed');
   }
@@ -64,5 +70,5 @@ export function classifyRevalidation(
 
 /** Outcomes a cron wrapper must hear about (non-zero exit). */
 export function needsAttention(outcome: OutcomeClass | 'stale'): boolean {
-  return outcome === 'failed' || outcome === 'drift-failed' || outcome === 'vanished' || outcome === 'stale';
+  return outcome === 'failed' || outcome === 'drift-failed' || outcome === 'drift-held' || outcome === 'vanished' || outcome === 'stale';
 }

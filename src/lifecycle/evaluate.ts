@@ -1,9 +1,22 @@
-import { failed, type CheckResult, type EffectiveContract, type ImageSlot, type LifecycleListener, type ValidationVerdict } from '../domain/index.js';
-import { CascadeError, DockerFailure } from '../errors.js';
+import {
+  failed,
+  type CheckResult,
+  type EffectiveContract,
+  type EffectivePolicy,
+  type ImageSlot,
+  type LifecycleListener,
+  type PinKind,
+  type SignaturePolicy,
+  type SignatureVerdict,
+  type ValidationVerdict,
+} from '../domain/index.js';
+import { CascadeError, DockerFailure, RegistryUnavailableError } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort, ImageFacts, RegistryAuth } from '../ports/docker.js';
+import type { SignatureSource } from '../ports/signatures.js';
 import type { StorePort } from '../ports/store.js';
-import { dockerRefOf, parseNormalizedNamed, referenceString } from '../reference/index.js';
+import { dockerRefOf, parseNormalizedNamed, referenceString, repositoryName, type ImageReference } from '../reference/index.js';
+import { verifySignatures } from '../trust/index.js';
 import { smokeRunSpec } from './container-policy.js';
 import { describeBound } from './bounds.js';
 import { choosePin, containerChecks, failureVerdict, interruptedVerdict, judgeContract, platformMismatch, type ContractJudgement } from './decisions.js';
@@ -23,6 +36,8 @@ export interface EvaluationDeps {
   readonly listener: LifecycleListener;
   /** undefined: every pull is anonymous. */
   readonly credentials?: RegistryCredentials;
+  /** Where images' signatures are found; opened only for a subject under a signature policy. */
+  readonly signatures?: () => Promise<SignatureSource>;
 }
 
 /** One evaluation: the slot it is for (its subject, allowLocal), and the run it belongs to. */
@@ -32,6 +47,8 @@ export interface EvaluationRequest {
   readonly runId: string;
   /** The contract the image is held to, with its hash (the smoke cache's key). */
   readonly contract: EffectiveContract;
+  /** Whose signatures it needs (checked before any container runs); absent: none. */
+  readonly policy?: EffectivePolicy;
   readonly timeoutMs: number;
   /** Aborted with the signal's name ('SIGINT' / 'SIGTERM') as its reason: the run is interrupted. */
   readonly interrupt: AbortSignal | undefined;
@@ -122,6 +139,12 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   const mismatch = platformMismatch(image, unwrap(await engine));
   if (mismatch !== undefined) return done(failed('platform', mismatch));
 
+  // Before any container runs: under enforce, an image nobody trusted signed is never started.
+  const trust = await checkTrust(deps, request, parsed.value, pin);
+  if (trust.refusal !== undefined) return done(trust.refusal);
+  const withTrust = (verdict: ValidationVerdict): ValidationVerdict =>
+    trust.warning === undefined || verdict.status !== 'verified' ? verdict : { ...verdict, warnings: [...verdict.warnings, trust.warning] };
+
   // The same image under the same contract gives the same verdict: never run its container twice.
   const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contract.hash);
   if (remembered !== undefined) {
@@ -129,7 +152,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
       remembered.status === 'verified'
         ? { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings: remembered.warnings }
         : failed(remembered.cause ?? 'checks-failed', remembered.reason ?? 'failed an earlier smoke-test');
-    return done(verdict, { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
+    return done(withTrust(verdict), { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
   }
 
   const { contract, hash } = request.contract;
@@ -173,7 +196,46 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   if (verdict.status === 'verified' || (verdict.status === 'failed' && verdict.cause === 'checks-failed' && report.complete)) {
     await remember(deps.store, image.id, hash, verdict, report.results);
   }
-  return done(verdict, { report });
+  return done(withTrust(verdict), { report });
+}
+
+/**
+ * The signature policy's answer for the pinned digest: a refusal (enforce), a warning (warn), or
+ * nothing. A registry that cannot be asked is never a silent pass: under enforce it fails the
+ * run (as the environment's fault, so a kept pin stays), under warn it is a warning.
+ */
+async function checkTrust(
+  deps: EvaluationDeps,
+  request: EvaluationRequest,
+  reference: ImageReference,
+  pin: { readonly pin: string; readonly kind: PinKind },
+): Promise<{ readonly refusal?: ValidationVerdict; readonly warning?: string }> {
+  const policy = request.policy?.signatures ?? null;
+  if (policy === null) return {};
+  const verdict = await signatureVerdict(deps, reference, pin, policy, request.signal);
+  if (verdict.status === 'trusted') return {};
+  if (policy.mode === 'warn') return { warning: `signature: ${verdict.reason}` };
+  return { refusal: failed(verdict.unavailable ? 'signatures-unavailable' : 'untrusted', verdict.reason) };
+}
+
+async function signatureVerdict(
+  deps: EvaluationDeps,
+  reference: ImageReference,
+  pin: { readonly pin: string; readonly kind: PinKind },
+  policy: SignaturePolicy,
+  signal: AbortSignal,
+): Promise<SignatureVerdict> {
+  if (pin.kind === 'local' || deps.signatures === undefined) {
+    return { status: 'untrusted', reason: 'not signed by a trusted key (a local image ID has no registry to hold a signature)', unavailable: false };
+  }
+  const digest = pin.pin.slice(pin.pin.lastIndexOf('@') + 1);
+  try {
+    const lookup = await (await deps.signatures()).find({ domain: reference.domain, repository: reference.path, digest }, { signal });
+    return verifySignatures(lookup, policy, { digest, repository: repositoryName(reference) });
+  } catch (error) {
+    if (!(error instanceof RegistryUnavailableError)) throw error;
+    return { status: 'untrusted', reason: `signatures could not be fetched: ${error.message}`, unavailable: true };
+  }
 }
 
 type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };

@@ -1,10 +1,21 @@
 import { diffInventories, inventoryOf } from '../checks/index.js';
-import { subjectName, type CheckResult, type ImageSlot, type Inventory, type InventoryChange, type OutcomeClass, type ValidationVerdict } from '../domain/index.js';
+import {
+  subjectName,
+  type CheckResult,
+  type EffectivePolicy,
+  type HeldDrift,
+  type ImageSlot,
+  type Inventory,
+  type InventoryChange,
+  type OutcomeClass,
+  type ValidationVerdict,
+} from '../domain/index.js';
 import type { StorePort } from '../ports/store.js';
 import { permit } from './authorization.js';
 import { leaseMs, validationBoundMs } from './bounds.js';
 import { classifyRevalidation } from './classify.js';
 import { effectiveContract } from './contracts.js';
+import { effectivePolicy } from './policies.js';
 import { interruptedVerdict } from './decisions.js';
 import { evaluateReference, type EvaluationDeps } from './evaluate.js';
 import type { FullEvaluation } from './evaluation.js';
@@ -68,9 +79,12 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   );
 
   // The contract as assigned when the run starts; a change during the run shows as contract-changed next time.
-  const contract = effectiveContract(slot.subject, await deps.store.contractAssignments());
+  const [contracts, policies] = await Promise.all([deps.store.contractAssignments(), deps.store.policyAssignments()]);
+  const contract = effectiveContract(slot.subject, contracts);
+  const policy = effectivePolicy(slot.subject, policies);
   const hash = contract.hash;
-  const key = `${slot.allowLocal ? 'local' : 'registry'} ${hash} ${reference}`;
+  // One evaluation per reference, contract and signature policy: two projects trusting different keys never share a verdict.
+  const key = `${slot.allowLocal ? 'local' : 'registry'} ${hash} ${trustKey(policy)} ${reference}`;
   let pending = deps.evaluations.get(key);
   const initiated = pending === undefined;
   if (pending === undefined) {
@@ -81,6 +95,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
       reference,
       runId,
       contract,
+      policy,
       timeoutMs: options.timeoutMs,
       interrupt: options.signal,
       signal: options.signal === undefined ? bound : AbortSignal.any([options.signal, bound]),
@@ -94,7 +109,7 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     evaluation = { ...evaluation, verdict: interruptedVerdict(options.signal) };
   }
   const pinnedPresent = evaluation.pullFailure !== undefined && slot.digest !== null && (await presentLocally(deps, slot.digest, options.signal));
-  const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent);
+  const classification = classifyRevalidation(slot, evaluation, hash, pinnedPresent, policy.drift);
   const durationMs = deps.now().getTime() - started;
   const checks = evaluation.report?.results ?? evaluation.rememberedChecks;
   const inventory = checks === undefined ? undefined : inventoryOf(checks, contract.contract.checks);
@@ -116,6 +131,9 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     checks: evaluation.report === undefined ? undefined : { contract: hash, results: evaluation.report.results },
     ...(inventory === undefined ? {} : { inventory }),
     ...(inventoryChanges === undefined ? {} : { auditDetail: { inventoryChanges } }),
+    ...(classification.outcome === 'drift-held' && classification.finding?.status === 'verified'
+      ? { held: heldDrift(classification.finding, { slot, hash, inventory, inventoryChanges, runId, foundAt: deps.now() }) }
+      : {}),
   });
   deps.listener({
     type: 'finished',
@@ -148,9 +166,32 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
   };
 }
 
-/** For a tag that moved (re-pinned, or kept its pin because the new image fails): what changed in it. */
+/** What a signature policy makes of a verdict: its mode and keys, so evaluations under other keys are never shared. */
+function trustKey(policy: EffectivePolicy): string {
+  return policy.signatures === null ? 'unsigned' : `${policy.signatures.mode}:${policy.signatures.keys.map((key) => key.fingerprint).join(',')}`;
+}
+
+/** The drift a hold policy keeps for `approve`: what was found, for the generation it was found for. */
+function heldDrift(
+  found: Extract<ValidationVerdict, { status: 'verified' }>,
+  context: { slot: ImageSlot; hash: string; inventory: Inventory | undefined; inventoryChanges: readonly InventoryChange[] | undefined; runId: string; foundAt: Date },
+): HeldDrift {
+  return {
+    digest: found.digest,
+    pinKind: found.pinKind,
+    generation: context.slot.generation,
+    contractHash: context.hash,
+    warnings: found.warnings,
+    inventory: context.inventory ?? null,
+    inventoryChanges: context.inventoryChanges ?? [],
+    runId: context.runId,
+    foundAt: context.foundAt.toISOString(),
+  };
+}
+
+/** For a tag that moved (re-pinned, held, or kept its pin because the new image fails): what changed in it. */
 function driftChanges(slot: ImageSlot, outcome: OutcomeClass, found: Inventory | undefined): readonly InventoryChange[] | undefined {
-  if ((outcome !== 'drifted' && outcome !== 'drift-failed') || found === undefined || slot.inventory === null) return undefined;
+  if ((outcome !== 'drifted' && outcome !== 'drift-failed' && outcome !== 'drift-held') || found === undefined || slot.inventory === null) return undefined;
   return diffInventories(slot.inventory, found);
 }
 

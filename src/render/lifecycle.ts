@@ -46,6 +46,7 @@ export function failedLine(name: string, reason: string, c: ChalkInstance): stri
  *   <name>  verified → <digest>  (unchanged | drifted from <old> | contract changed | cached)
  *   <name>  failed: drifted to an image that fails (<reason>); still launchable at <kept pin>
  *   <name>  failed: vanished: <reason>; kept <pin> (present locally)
+ *   <name>  verified → <kept pin>  (drifted: awaiting approval: <ref> now resolves to <digest>, which passes; …)
  */
 export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }>, c: ChalkInstance): string {
   const name = subjectName(event.subject);
@@ -57,6 +58,11 @@ export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }
   const foundReason = finding?.status === 'failed' ? oneLine(finding.reason) : '';
   if (verdict.status === 'verified' && finding !== undefined) {
     switch (event.outcome) {
+      case 'drift-held': {
+        const held = finding.status === 'verified' ? finding.digest : '?';
+        const line = verifiedLine(name, verdict.digest, verdict.pinKind === 'local', c);
+        return `${line}  ${c.yellow(`(drifted: awaiting approval: ${event.reference} now resolves to ${held}, which passes${changesNote(event)}; approve takes it)`)}`;
+      }
       case 'drift-failed':
         return failedLine(name, `drifted: ${event.reference} now resolves to an image that fails (${foundReason})${changesNote(event)}; still launchable at ${verdict.digest}`, c);
       case 'vanished':
