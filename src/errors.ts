@@ -100,6 +100,19 @@ export class LastSuperadminError extends UsageError {
   }
 }
 
+/** A file given as a trusted public key that cannot be one: the message names the file and what is wrong. */
+export class TrustKeyError extends UsageError {
+  override readonly code = 'TRUST_KEY_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problem: string,
+  ) {
+    super(`${source}: not a usable public key: ${problem}`, {
+      hint: 'give the public key as PEM (`-----BEGIN PUBLIC KEY-----`, like cosign.pub): ECDSA P-256, RSA of 2048 bits or more, or Ed25519',
+    });
+  }
+}
+
 /** One thing wrong in a contract file, at the offending node (line and column 1-based). */
 export interface ContractFileIssue {
   readonly line: number;

@@ -49,6 +49,21 @@ describe('the folder layering of src/', () => {
     expect([...formats].filter((layer) => !['domain/', 'checks/', 'errors.ts'].includes(layer))).toEqual([]);
   });
 
+  it('keeps the trust checks pure: the domain, the reference grammar, the ports and the errors, and node:crypto', () => {
+    const trust = imports.filter((i) => layerOf(i.file) === 'trust/');
+    expect(trust.length).toBeGreaterThan(0);
+    const allowed = ['trust/', 'domain/', 'reference/', 'ports/', 'errors.ts'];
+    const outside = trust.filter((i) => (i.target === undefined ? !['node:crypto', 'node:module'].includes(i.specifier) : !allowed.includes(layerOf(i.target))));
+    expect(outside.map((i) => `${i.file} → ${i.specifier}`)).toEqual([]);
+  });
+
+  it('loads node:crypto for the trust checks on first use, never at start-up', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { sourceFiles } = await import('./imports.js');
+    const eager = sourceFiles(`${SRC}trust/`).filter((path) => /^import (?!type )[^;]*'node:crypto'/m.test(readFileSync(path, 'utf8')));
+    expect(eager).toEqual([]);
+  });
+
   it('keeps the commands below the CLI and apart from rendering', () => {
     const commands = layerGraph().get('commands/') ?? new Set();
     expect([...commands].filter((layer) => layer === 'cli/' || layer === 'render/')).toEqual([]);
