@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_SUBJECT, projectOf, projectSubject, type DriftPolicy, type SignatureMode, type Subject } from '../../domain/index.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { checkProjectId } from '../../lifecycle/project-id.js';
 import { JSON_SCHEMA_VERSION } from '../../render/output.js';
 import { exitCodeForOutcomes } from '../exit-codes.js';
@@ -114,7 +114,7 @@ export function registerTrust(program: Command, kit: CliKit): void {
     );
 }
 
-async function printChange(kit: CliKit, command: Command, result: import('../../commands/trust.js').SetTrustResult): Promise<number> {
+async function printChange(kit: CliKit, command: Command, result: import('../../commands/trust.js').SetTrustResult): Promise<ExitCodeValue> {
   const services = kit.services(command);
   const { output } = services;
   const render = await import('../../render/trust.js');
