@@ -2,12 +2,16 @@ import type {
   AuditEntry,
   CachedSmoke,
   CheckContract,
+  DriftPolicy,
   Inventory,
   OutcomeClass,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  PolicyAssignments,
+  SignaturePolicy,
   StoredContract,
+  StoredPolicy,
   Subject,
   ValidationRunRecord,
   ValidationVerdict,
@@ -97,6 +101,19 @@ export interface ContractAssignments {
   readonly projects: ReadonlyMap<string, StoredContract>;
 }
 
+/** A change to a scope's policies: an absent field is left as it is, null clears it. */
+export interface PolicyChange {
+  readonly signatures?: SignaturePolicy | null;
+  readonly drift?: DriftPolicy | null;
+}
+
+/** A scope's policies before and after a `setPolicy` (undefined: the scope has none). */
+export interface PolicySetResult {
+  readonly before: StoredPolicy | undefined;
+  readonly after: StoredPolicy | undefined;
+  readonly changed: boolean;
+}
+
 export interface AuditQuery {
   readonly project?: string;
   readonly since?: string;
@@ -145,6 +162,14 @@ export interface StorePort {
   setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange>;
   /** Any contract ever set, by its hash (setBy/setAt null: no assignment is implied). */
   contractByHash(hash: string): Promise<StoredContract | undefined>;
+  /** The policies of the default scope and of each project that has its own, in one read. */
+  policyAssignments(): Promise<PolicyAssignments>;
+  /**
+   * Changes a scope's signature and/or drift policy, audited (trust_set / trust_cleared,
+   * drift_policy_set). Unchanged writes nothing; a scope left with no policy has none stored.
+   * ProjectNotFoundError for an unknown project.
+   */
+  setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

@@ -1,7 +1,17 @@
 import type { Selectable } from 'kysely';
-import { projectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type StoredContract, type Subject, type ValidationRunRecord } from '../domain/index.js';
-import type { AuditLogTable, ContractsTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
-import { isCheckContract, isInventory, isStringArray, readStoredJson } from './stored-json.js';
+import {
+  projectOf,
+  type AuditEntry,
+  type CachedSmoke,
+  type ImageSlot,
+  type OperatorRecord,
+  type StoredContract,
+  type StoredPolicy,
+  type Subject,
+  type ValidationRunRecord,
+} from '../domain/index.js';
+import type { AuditLogTable, ContractsTable, OperatorsTable, PoliciesTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { isCheckContract, isInventory, isStringArray, isTrustedKeys, readStoredJson } from './stored-json.js';
 
 /** Row ↔ domain mapping shared by the reader (raw statements) and the writer (kysely). */
 
@@ -28,11 +38,26 @@ export function toSlot(subject: Subject, row: SlotRow): ImageSlot {
 
 const slotName = (subject: Subject): string => (subject.kind === 'project' ? `project ${subject.project}` : 'the global default');
 
-/** The contract_assignments key of the default scope: not a valid project id (those start with a letter or digit). */
-export const DEFAULT_CONTRACT_SCOPE = '(default)';
+/**
+ * How the per-scope tables (contract_assignments, policies, held_drifts) key the default scope:
+ * not a valid project id (those start with a letter or digit).
+ */
+export const DEFAULT_SCOPE = '(default)';
 
-export function contractScope(subject: Subject): string {
-  return projectOf(subject) ?? DEFAULT_CONTRACT_SCOPE;
+export function scopeKey(subject: Subject): string {
+  return projectOf(subject) ?? DEFAULT_SCOPE;
+}
+
+export function toStoredPolicy(row: Selectable<PoliciesTable>): StoredPolicy {
+  return {
+    signatures:
+      row.signature_mode === null || row.keys === null
+        ? null
+        : { mode: row.signature_mode, keys: readStoredJson(row.keys, `the keys column of the policies of ${row.scope}`, isTrustedKeys) },
+    drift: row.drift,
+    setBy: row.set_by,
+    setAt: row.set_at,
+  };
 }
 
 /** A contracts row, with the assignment that names it when there is one. */

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type StoredContract, type Subject, type ValidationRunRecord } from '../domain/index.js';
+import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type PolicyAssignments, type StoredContract, type StoredPolicy, type Subject, type ValidationRunRecord } from '../domain/index.js';
 import type { AuditQuery, ContractAssignments } from '../ports/store.js';
-import { DEFAULT_CONTRACT_SCOPE, toAudit, toCachedSmoke, toOperator, toRun, toSlot, toStoredContract, type SlotRow } from './rows.js';
-import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import { DEFAULT_SCOPE, toAudit, toCachedSmoke, toOperator, toRun, toSlot, toStoredContract, toStoredPolicy, type SlotRow } from './rows.js';
+import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, PoliciesTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 import { DamagedContentError } from './stored-json.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
@@ -113,7 +113,7 @@ export class SqliteReader {
         throw new DamagedContentError(`the contract ${row.assigned} assigned to ${row.scope} is missing`);
       }
       const stored = toStoredContract({ hash: row.hash, document: row.document, source_text: row.source_text, created_at: row.created_at }, row);
-      if (row.scope === DEFAULT_CONTRACT_SCOPE) fallback = stored;
+      if (row.scope === DEFAULT_SCOPE) fallback = stored;
       else projects.set(row.scope, stored);
     }
     return { default: fallback, projects };
@@ -122,6 +122,17 @@ export class SqliteReader {
   contractByHash(hash: string): StoredContract | undefined {
     const row = this.database.prepare('select * from contracts where hash = ?').get(hash) as Selectable<ContractsTable> | undefined;
     return row === undefined ? undefined : toStoredContract(row);
+  }
+
+  policyAssignments(): PolicyAssignments {
+    const rows = this.database.prepare('select * from policies order by scope').all() as Array<Selectable<PoliciesTable>>;
+    let fallback: StoredPolicy | undefined;
+    const projects = new Map<string, StoredPolicy>();
+    for (const row of rows) {
+      if (row.scope === DEFAULT_SCOPE) fallback = toStoredPolicy(row);
+      else projects.set(row.scope, toStoredPolicy(row));
+    }
+    return { default: fallback, projects };
   }
 }
 
