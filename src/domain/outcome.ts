@@ -9,6 +9,8 @@ export type OutcomeClass =
   | 'drifted'
   /** The tag now resolves to another digest, which failed: the old pin stays launchable. */
   | 'drift-failed'
+  /** The tag now resolves to another digest, which passed under a hold policy: held for approval, the old pin kept. */
+  | 'drift-held'
   /** The reference no longer pulls. */
   | 'vanished'
   /** The check contract changed since the last verdict: re-tested. */

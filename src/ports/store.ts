@@ -3,6 +3,7 @@ import type {
   CachedSmoke,
   CheckContract,
   DriftPolicy,
+  HeldDrift,
   Inventory,
   OutcomeClass,
   ImageSlot,
@@ -80,6 +81,11 @@ export interface RunFinish {
   readonly inventory?: Inventory;
   /** Merged into the detail of the audit row the run writes (none for an `unchanged` re-validation). */
   readonly auditDetail?: Record<string, unknown>;
+  /**
+   * A drifted tag that passed under a hold policy (outcome `drift-held`; the verdict is the kept
+   * pin): stored as the scope's held drift, replacing any older one, until approved or voided.
+   */
+  readonly held?: HeldDrift;
 }
 
 /** A contract to assign: resolved, with its hash (src/checks/contract-hash.ts) and the file it came from. */
@@ -170,6 +176,8 @@ export interface StorePort {
    * ProjectNotFoundError for an unknown project.
    */
   setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult>;
+  /** The drift held for a scope's slot, waiting for approval. */
+  heldDrift(scope: Subject): Promise<HeldDrift | undefined>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { StoreSchemaTooNewError, StoreUnavailableError } from '../errors.js';
 import type {
   AuditEntry,
   CachedSmoke,
+  HeldDrift,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
@@ -210,6 +211,9 @@ class SqliteStore implements StorePort {
   }
   policyAssignments(): Promise<PolicyAssignments> {
     return this.read(() => this.reader.policyAssignments());
+  }
+  heldDrift(scope: Subject): Promise<HeldDrift | undefined> {
+    return this.read(() => this.reader.heldDrift(scope));
   }
   schemaVersion(): Promise<string> {
     return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');

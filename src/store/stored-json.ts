@@ -1,4 +1,4 @@
-import type { CheckContract, Inventory, TrustedKey } from '../domain/index.js';
+import type { CheckContract, Inventory, InventoryChange, InventoryEntry, TrustedKey } from '../domain/index.js';
 
 /**
  * JSON the store wrote that no longer reads back as what it wrote: the file was damaged, or edited
@@ -30,10 +30,24 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
+const isInventoryEntry = (entry: unknown): entry is InventoryEntry =>
+  isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path);
+
 export function isInventory(value: unknown): value is Inventory {
+  return Array.isArray(value) && value.every(isInventoryEntry);
+}
+
+export function isInventoryChanges(value: unknown): value is InventoryChange[] {
   return (
     Array.isArray(value) &&
-    value.every((entry) => isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path))
+    value.every(
+      (item) =>
+        isRecord(item) &&
+        typeof item.tool === 'string' &&
+        ((item.change === 'added' && isInventoryEntry(item.to)) ||
+          (item.change === 'removed' && isInventoryEntry(item.from)) ||
+          (item.change === 'changed' && isInventoryEntry(item.from) && isInventoryEntry(item.to))),
+    )
   );
 }
 

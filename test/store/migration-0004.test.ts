@@ -47,17 +47,18 @@ async function writeStoreAt0003(): Promise<void> {
 }
 
 describe('migration 0004_policies', () => {
-  it('keeps every slot, contract, run, operator and audit row; no policy is set', async () => {
+  it('keeps every slot, contract, run, operator and audit row; nothing is held and no policy is set', async () => {
     await writeStoreAt0003();
     const store = await openSqliteStore({ path: file, now: () => new Date() });
     try {
       expect(await store.schemaVersion()).toBe('0004_policies');
-      expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'verified', digest: PIN, generation: 3, contractHash: HASH, warnings: ['w'], inventory: NODE });
-      expect(await store.getSlot(DEFAULT_SUBJECT)).toMatchObject({ status: 'pending' });
+      expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'verified', digest: PIN, generation: 3, contractHash: HASH, warnings: ['w'], inventory: NODE, held: null });
+      expect(await store.getSlot(DEFAULT_SUBJECT)).toMatchObject({ status: 'pending', held: null });
       expect((await store.contractAssignments()).projects.get('acme')).toMatchObject({ hash: HASH, setBy: ADMIN });
       expect(await store.lastRun(projectSubject('acme'))).toMatchObject({ runId: 'r1', outcome: 'verified' });
       expect(await store.operators()).toMatchObject([{ actor: ADMIN, role: 'superadmin' }]);
       expect(await store.policyAssignments()).toEqual({ default: undefined, projects: new Map() });
+      expect(await store.heldDrift(projectSubject('acme'))).toBeUndefined();
       // The migration is not anyone's change: the one audit row is the one that was there.
       expect(await store.audit({})).toMatchObject([{ event: 'contract_set', to: HASH }]);
     } finally {
