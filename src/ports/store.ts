@@ -120,6 +120,13 @@ export interface PolicySetResult {
   readonly changed: boolean;
 }
 
+/** What `approveDrift` did: the slot before and after taking the held digest, and the drift it took. */
+export interface DriftApproval {
+  readonly before: ImageSlot;
+  readonly after: ImageSlot;
+  readonly held: HeldDrift;
+}
+
 export interface AuditQuery {
   readonly project?: string;
   readonly since?: string;
@@ -178,6 +185,11 @@ export interface StorePort {
   setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult>;
   /** The drift held for a scope's slot, waiting for approval. */
   heldDrift(scope: Subject): Promise<HeldDrift | undefined>;
+  /**
+   * Pins the scope's held drift, bumping the slot's generation (a run begun before is stale), audited
+   * as drift_approved. NothingToApproveError without one; HeldDriftStaleError when the slot moved on.
+   */
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

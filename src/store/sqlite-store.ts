@@ -19,6 +19,7 @@ import type {
   ContractAssignments,
   ContractChange,
   ContractToSet,
+  DriftApproval,
   Permit,
   PolicyChange,
   PolicySetResult,
@@ -245,6 +246,9 @@ class SqliteStore implements StorePort {
   }
   setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult> {
     return this.write((writer) => writer.setPolicy(scope, change, actor, permit));
+  }
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval> {
+    return this.write((writer) => writer.approveDrift(scope, actor, permit));
   }
 
   async close(): Promise<void> {

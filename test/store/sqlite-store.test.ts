@@ -216,6 +216,7 @@ describe('permits', () => {
       () => store.setOperator('bob', 'superadmin', permit),
       () => store.removeOperator(ADMIN, permit),
       () => store.setPolicy(acme, { drift: 'hold' }, ADMIN, permit),
+      () => store.approveDrift(acme, ADMIN, permit),
     ];
     for (const write of writes) await expect(write()).rejects.toBeInstanceOf(ForbiddenError);
     expect(permit.seen).toEqual(writes.map(() => 'superadmin'));
@@ -231,7 +232,8 @@ describe('permits', () => {
     await expect(store.removeOperator('nobody', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(store.removeOperator(ADMIN, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(store.setPolicy(projectSubject('ghost'), { drift: 'hold' }, 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(permit.seen).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    await expect(store.approveDrift(projectSubject('ghost'), 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(permit.seen).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it("is shown its own actor's stored role, and the store adds no rule of its own", async () => {
