@@ -113,6 +113,28 @@ export class TrustKeyError extends UsageError {
   }
 }
 
+/** `approve` of a scope that holds no drift. `project` is null for the global default. */
+export class NothingToApproveError extends UsageError {
+  override readonly code = 'NOTHING_TO_APPROVE';
+  constructor(readonly project: string | null) {
+    super(`nothing to approve: no drift is held for ${scopeText(project)}`);
+  }
+}
+
+/** `approve` of a held drift the slot has moved on from (changed, re-validated, no longer verified). */
+export class HeldDriftStaleError extends UsageError {
+  override readonly code = 'HELD_DRIFT_STALE';
+  constructor(
+    readonly project: string | null,
+    /** What changed, for people: `the project changed since (generation 3, now 4)`. */
+    readonly reason: string,
+  ) {
+    super(`the drift held for ${scopeText(project)} can no longer be approved: ${reason}`);
+  }
+}
+
+const scopeText = (project: string | null): string => (project === null ? 'the global default' : `project ${JSON.stringify(project)}`);
+
 /** One thing wrong in a contract file, at the offending node (line and column 1-based). */
 export interface ContractFileIssue {
   readonly line: number;

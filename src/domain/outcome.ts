@@ -9,7 +9,7 @@ export type OutcomeClass =
   | 'drifted'
   /** The tag now resolves to another digest, which failed: the old pin stays launchable. */
   | 'drift-failed'
-  /** The tag now resolves to another digest, which passed, under a hold policy: waiting for `approve`; the old pin stays. */
+  /** The tag now resolves to another digest, which passed under a hold policy: held for approval, the old pin kept. */
   | 'drift-held'
   /** The reference no longer pulls. */
   | 'vanished'

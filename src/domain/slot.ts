@@ -1,5 +1,6 @@
 import type { Inventory } from './contract.js';
 import type { Subject } from './subject.js';
+import type { HeldDrift } from './trust.js';
 
 export type ImageStatus = 'pending' | 'verified' | 'failed';
 
@@ -26,4 +27,6 @@ export interface ImageSlot {
   readonly warnings: readonly string[];
   /** What the version checks found in the pinned digest; null without a pin or when none was recorded. */
   readonly inventory: Inventory | null;
+  /** A drifted tag that passed under a hold policy, waiting for approval beside the kept pin; null when none is. */
+  readonly held: HeldDrift | null;
 }

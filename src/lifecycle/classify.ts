@@ -68,7 +68,7 @@ export function classifyRevalidation(
   return keep('failed');
 }
 
-/** Outcomes a cron wrapper must hear about (non-zero exit). */
+/** Outcomes a cron wrapper must hear about (non-zero exit): a held drift waits for an operator. */
 export function needsAttention(outcome: OutcomeClass | 'stale'): boolean {
   return outcome === 'failed' || outcome === 'drift-failed' || outcome === 'drift-held' || outcome === 'vanished' || outcome === 'stale';
 }

@@ -70,6 +70,7 @@ export async function probeImage(engine: ValidationEngine, request: ProbeRequest
     contractHash: null,
     warnings: [],
     inventory: null,
+    held: null,
   };
   const evaluation = await evaluateReference(
     { ...engine, store: NO_CACHE, listener: () => undefined },

@@ -2,12 +2,17 @@ import type {
   AuditEntry,
   CachedSmoke,
   CheckContract,
+  DriftPolicy,
+  HeldDrift,
   Inventory,
   OutcomeClass,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  PolicyAssignments,
+  SignaturePolicy,
   StoredContract,
+  StoredPolicy,
   Subject,
   ValidationRunRecord,
   ValidationVerdict,
@@ -76,6 +81,11 @@ export interface RunFinish {
   readonly inventory?: Inventory;
   /** Merged into the detail of the audit row the run writes (none for an `unchanged` re-validation). */
   readonly auditDetail?: Record<string, unknown>;
+  /**
+   * A drifted tag that passed under a hold policy (outcome `drift-held`; the verdict is the kept
+   * pin): stored as the scope's held drift, replacing any older one, until approved or voided.
+   */
+  readonly held?: HeldDrift;
 }
 
 /** A contract to assign: resolved, with its hash (src/checks/contract-hash.ts) and the file it came from. */
@@ -95,6 +105,26 @@ export interface ContractChange {
 export interface ContractAssignments {
   readonly default: StoredContract | undefined;
   readonly projects: ReadonlyMap<string, StoredContract>;
+}
+
+/** A change to a scope's policies: an absent field is left as it is, null clears it. */
+export interface PolicyChange {
+  readonly signatures?: SignaturePolicy | null;
+  readonly drift?: DriftPolicy | null;
+}
+
+/** A scope's policies before and after a `setPolicy` (undefined: the scope has none). */
+export interface PolicySetResult {
+  readonly before: StoredPolicy | undefined;
+  readonly after: StoredPolicy | undefined;
+  readonly changed: boolean;
+}
+
+/** What `approveDrift` did: the slot before and after taking the held digest, and the drift it took. */
+export interface DriftApproval {
+  readonly before: ImageSlot;
+  readonly after: ImageSlot;
+  readonly held: HeldDrift;
 }
 
 export interface AuditQuery {
@@ -145,6 +175,21 @@ export interface StorePort {
   setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange>;
   /** Any contract ever set, by its hash (setBy/setAt null: no assignment is implied). */
   contractByHash(hash: string): Promise<StoredContract | undefined>;
+  /** The policies of the default scope and of each project that has its own, in one read. */
+  policyAssignments(): Promise<PolicyAssignments>;
+  /**
+   * Changes a scope's signature and/or drift policy, audited (trust_set / trust_cleared,
+   * drift_policy_set). Unchanged writes nothing; a scope left with no policy has none stored.
+   * ProjectNotFoundError for an unknown project.
+   */
+  setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult>;
+  /** The drift held for a scope's slot, waiting for approval. */
+  heldDrift(scope: Subject): Promise<HeldDrift | undefined>;
+  /**
+   * Pins the scope's held drift, bumping the slot's generation (a run begun before is stale), audited
+   * as drift_approved. NothingToApproveError without one; HeldDriftStaleError when the slot moved on.
+   */
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

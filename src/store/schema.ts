@@ -88,14 +88,46 @@ export interface ContractsTable {
 }
 
 export interface ContractAssignmentsTable {
-  /** A project id, or DEFAULT_CONTRACT_SCOPE (./rows.ts). */
+  /** A project id, or DEFAULT_SCOPE (./rows.ts). */
   scope: string;
   hash: string;
   set_by: string;
   set_at: string;
 }
 
+export interface PoliciesTable {
+  /** A project id, or DEFAULT_SCOPE (./rows.ts). */
+  scope: string;
+  signature_mode: 'enforce' | 'warn' | null;
+  /** JSON array of TrustedKey: set exactly when signature_mode is. */
+  keys: string | null;
+  drift: 'repin' | 'hold' | null;
+  set_by: string;
+  set_at: string;
+}
+
+/** A drifted tag that passed under a hold policy (HeldDrift), with the reference that drifted. */
+export interface HeldDriftsTable {
+  /** A project id, or DEFAULT_SCOPE (./rows.ts). */
+  scope: string;
+  reference: string;
+  digest: string;
+  pin_kind: 'registry' | 'local';
+  generation: number;
+  contract_hash: string;
+  /** JSON array of strings. */
+  warnings: string;
+  /** JSON Inventory, or null. */
+  inventory: string | null;
+  /** JSON array of InventoryChange. */
+  inventory_changes: string;
+  run_id: string;
+  found_at: string;
+}
+
 export interface StoreSchema {
+  policies: PoliciesTable;
+  held_drifts: HeldDriftsTable;
   contracts: ContractsTable;
   contract_assignments: ContractAssignmentsTable;
   smoke_results: SmokeResultsTable;

@@ -1,14 +1,54 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
-import { projectOf, projectSubject, subjectOf, type AuditEntry, type CachedSmoke, type ImageSlot, type OperatorRecord, type OperatorRole, type StoredContract, type Subject, type ValidationRunRecord } from '../domain/index.js';
+import {
+  DEFAULT_SUBJECT,
+  projectOf,
+  projectSubject,
+  subjectOf,
+  type AuditEntry,
+  type CachedSmoke,
+  type HeldDrift,
+  type ImageSlot,
+  type OperatorRecord,
+  type OperatorRole,
+  type PolicyAssignments,
+  type StoredContract,
+  type StoredPolicy,
+  type Subject,
+  type ValidationRunRecord,
+} from '../domain/index.js';
 import type { AuditQuery, ContractAssignments } from '../ports/store.js';
-import { DEFAULT_CONTRACT_SCOPE, toAudit, toCachedSmoke, toOperator, toRun, toSlot, toStoredContract, type SlotRow } from './rows.js';
-import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
+import {
+  DEFAULT_SCOPE,
+  HELD_JOIN_SELECT,
+  heldFromJoin,
+  scopeKey,
+  toAudit,
+  toCachedSmoke,
+  toHeldDrift,
+  toOperator,
+  toRun,
+  toSlot,
+  toStoredContract,
+  toStoredPolicy,
+  type HeldJoin,
+  type HeldRow,
+  type SlotRow,
+} from './rows.js';
+import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, PoliciesTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 import { DamagedContentError } from './stored-json.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
 
 type RunRow = Selectable<ValidationRunsTable>;
+type ProjectRow = Selectable<ProjectsTable> & HeldJoin;
+
+// A slot and its held drift in one statement: `show` stays one query for the slot.
+const PROJECT_SLOTS = `select p.*, ${HELD_JOIN_SELECT} from projects p left join held_drifts h on h.scope = p.id`;
+const DEFAULT_SLOT = `select g.*, ${HELD_JOIN_SELECT} from global_default g left join held_drifts h on h.scope = '${DEFAULT_SCOPE}'`;
+
+const projectSlot = (row: ProjectRow): ImageSlot => toSlot(projectSubject(row.id), row, heldFromJoin(row, row.id));
+const defaultSlot = (row: SlotRow & HeldJoin): ImageSlot => toSlot(DEFAULT_SUBJECT, row, heldFromJoin(row, DEFAULT_SCOPE));
 
 /**
  * Every read, as plain prepared statements on better-sqlite3: `show`, `list` and `resolve` never
@@ -30,16 +70,16 @@ export class SqliteReader {
   }
 
   getSlot(subject: Subject): ImageSlot | undefined {
-    const row =
-      subject.kind === 'project'
-        ? (this.database.prepare('select * from projects where id = ?').get(subject.project) as SlotRow | undefined)
-        : (this.database.prepare('select * from global_default').get() as SlotRow | undefined);
-    return row === undefined ? undefined : toSlot(subject, row);
+    if (subject.kind === 'project') {
+      const row = this.database.prepare(`${PROJECT_SLOTS} where p.id = ?`).get(subject.project) as ProjectRow | undefined;
+      return row === undefined ? undefined : projectSlot(row);
+    }
+    const row = this.database.prepare(DEFAULT_SLOT).get() as (SlotRow & HeldJoin) | undefined;
+    return row === undefined ? undefined : defaultSlot(row);
   }
 
   listProjects(): ImageSlot[] {
-    const rows = this.database.prepare('select * from projects order by id').all() as Array<Selectable<ProjectsTable>>;
-    return rows.map((row) => toSlot(projectSubject(row.id), row));
+    return (this.database.prepare(`${PROJECT_SLOTS} order by p.id`).all() as ProjectRow[]).map(projectSlot);
   }
 
   lastRun(subject: Subject, generation?: number): ValidationRunRecord | undefined {
@@ -57,10 +97,9 @@ export class SqliteReader {
   }
 
   pendingSlots(): Array<{ slot: ImageSlot; run: ValidationRunRecord | undefined }> {
-    const projects = this.database.prepare("select * from projects where status = 'pending' order by id").all() as Array<Selectable<ProjectsTable>>;
-    const slots = projects.map((row) => toSlot(projectSubject(row.id), row));
-    const fallback = this.database.prepare("select * from global_default where status = 'pending'").get() as SlotRow | undefined;
-    if (fallback !== undefined) slots.push(toSlot({ kind: 'default' }, fallback));
+    const slots = (this.database.prepare(`${PROJECT_SLOTS} where p.status = 'pending' order by p.id`).all() as ProjectRow[]).map(projectSlot);
+    const fallback = this.database.prepare(`${DEFAULT_SLOT} where g.status = 'pending'`).get() as (SlotRow & HeldJoin) | undefined;
+    if (fallback !== undefined) slots.push(defaultSlot(fallback));
     return slots.map((slot) => ({ slot, run: this.lastRun(slot.subject, slot.generation) }));
   }
 
@@ -113,7 +152,7 @@ export class SqliteReader {
         throw new DamagedContentError(`the contract ${row.assigned} assigned to ${row.scope} is missing`);
       }
       const stored = toStoredContract({ hash: row.hash, document: row.document, source_text: row.source_text, created_at: row.created_at }, row);
-      if (row.scope === DEFAULT_CONTRACT_SCOPE) fallback = stored;
+      if (row.scope === DEFAULT_SCOPE) fallback = stored;
       else projects.set(row.scope, stored);
     }
     return { default: fallback, projects };
@@ -122,6 +161,23 @@ export class SqliteReader {
   contractByHash(hash: string): StoredContract | undefined {
     const row = this.database.prepare('select * from contracts where hash = ?').get(hash) as Selectable<ContractsTable> | undefined;
     return row === undefined ? undefined : toStoredContract(row);
+  }
+
+  policyAssignments(): PolicyAssignments {
+    const rows = this.database.prepare('select * from policies order by scope').all() as Array<Selectable<PoliciesTable>>;
+    let fallback: StoredPolicy | undefined;
+    const projects = new Map<string, StoredPolicy>();
+    for (const row of rows) {
+      if (row.scope === DEFAULT_SCOPE) fallback = toStoredPolicy(row);
+      else projects.set(row.scope, toStoredPolicy(row));
+    }
+    return { default: fallback, projects };
+  }
+
+  heldDrift(scope: Subject): HeldDrift | undefined {
+    const key = scopeKey(scope);
+    const row = this.database.prepare('select * from held_drifts where scope = ?').get(key) as HeldRow | undefined;
+    return row === undefined ? undefined : toHeldDrift(row, key);
   }
 }
 

@@ -5,9 +5,11 @@ import { StoreSchemaTooNewError, StoreUnavailableError } from '../errors.js';
 import type {
   AuditEntry,
   CachedSmoke,
+  HeldDrift,
   ImageSlot,
   OperatorRecord,
   OperatorRole,
+  PolicyAssignments,
   StoredContract,
   Subject,
   ValidationRunRecord,
@@ -17,7 +19,10 @@ import type {
   ContractAssignments,
   ContractChange,
   ContractToSet,
+  DriftApproval,
   Permit,
+  PolicyChange,
+  PolicySetResult,
   RunFinish,
   RunStart,
   SlotChange,
@@ -37,7 +42,7 @@ import type { SqliteWriter } from './sqlite-writer.js';
  * history and the audit log grow for ever, so the check of the whole file waits for a process's
  * first write.
  */
-const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts'] as const;
+const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts', 'policies', 'held_drifts'] as const;
 
 export interface SqliteStoreOptions {
   readonly path: string;
@@ -205,6 +210,12 @@ class SqliteStore implements StorePort {
   contractByHash(hash: string): Promise<StoredContract | undefined> {
     return this.read(() => this.reader.contractByHash(hash));
   }
+  policyAssignments(): Promise<PolicyAssignments> {
+    return this.read(() => this.reader.policyAssignments());
+  }
+  heldDrift(scope: Subject): Promise<HeldDrift | undefined> {
+    return this.read(() => this.reader.heldDrift(scope));
+  }
   schemaVersion(): Promise<string> {
     return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');
   }
@@ -232,6 +243,12 @@ class SqliteStore implements StorePort {
   }
   setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange> {
     return this.write((writer) => writer.setContract(scope, contract, actor, permit));
+  }
+  setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult> {
+    return this.write((writer) => writer.setPolicy(scope, change, actor, permit));
+  }
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval> {
+    return this.write((writer) => writer.approveDrift(scope, actor, permit));
   }
 
   async close(): Promise<void> {

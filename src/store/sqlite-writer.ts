@@ -1,11 +1,13 @@
 import { Kysely, SqliteDialect } from 'kysely';
 import type Database from 'better-sqlite3';
 import type { CachedSmoke, ImageSlot, OperatorRole, Subject } from '../domain/index.js';
-import type { ContractChange, ContractToSet, Permit, RunFinish, RunStart, SlotChange, SlotChangeResult } from '../ports/store.js';
+import type { ContractChange, ContractToSet, DriftApproval, Permit, PolicyChange, PolicySetResult, RunFinish, RunStart, SlotChange, SlotChangeResult } from '../ports/store.js';
 import type { StoreSchema } from './schema.js';
+import { approveDrift } from './writes/approve-drift.js';
 import { initialize } from './writes/bootstrap.js';
 import { setContract } from './writes/contracts.js';
 import { removeOperator, setOperator } from './writes/operators.js';
+import { setPolicy } from './writes/policies.js';
 import { beginRun, finishRun } from './writes/runs.js';
 import { changeSlot, deleteProject } from './writes/slots.js';
 import { saveSmoke } from './writes/smoke-cache.js';
@@ -68,5 +70,13 @@ export class SqliteWriter {
 
   setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange> {
     return authorizedTransaction(this.db, permit, (tx) => setContract(tx, this.timestamp, scope, contract, actor));
+  }
+
+  setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult> {
+    return authorizedTransaction(this.db, permit, (tx) => setPolicy(tx, this.timestamp, scope, change, actor));
+  }
+
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval> {
+    return authorizedTransaction(this.db, permit, (tx) => approveDrift(tx, this.timestamp, scope, actor));
   }
 }

@@ -1,4 +1,4 @@
-import type { CheckContract, Inventory } from '../domain/index.js';
+import type { CheckContract, Inventory, InventoryChange, InventoryEntry, TrustedKey } from '../domain/index.js';
 
 /**
  * JSON the store wrote that no longer reads back as what it wrote: the file was damaged, or edited
@@ -30,10 +30,35 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
+const isInventoryEntry = (entry: unknown): entry is InventoryEntry =>
+  isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path);
+
 export function isInventory(value: unknown): value is Inventory {
+  return Array.isArray(value) && value.every(isInventoryEntry);
+}
+
+export function isInventoryChanges(value: unknown): value is InventoryChange[] {
   return (
     Array.isArray(value) &&
-    value.every((entry) => isRecord(entry) && typeof entry.check === 'string' && typeof entry.tool === 'string' && isNullableString(entry.version) && isNullableString(entry.path))
+    value.every(
+      (item) =>
+        isRecord(item) &&
+        typeof item.tool === 'string' &&
+        ((item.change === 'added' && isInventoryEntry(item.to)) ||
+          (item.change === 'removed' && isInventoryEntry(item.from)) ||
+          (item.change === 'changed' && isInventoryEntry(item.from) && isInventoryEntry(item.to))),
+    )
+  );
+}
+
+const KEY_ALGORITHMS: ReadonlySet<unknown> = new Set(['ecdsa-p256', 'rsa', 'ed25519']);
+
+/** The keys of a signature policy: never empty (the migration's CHECK says so too). */
+export function isTrustedKeys(value: unknown): value is TrustedKey[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((key) => isRecord(key) && typeof key.pem === 'string' && typeof key.fingerprint === 'string' && KEY_ALGORITHMS.has(key.algorithm))
   );
 }
 

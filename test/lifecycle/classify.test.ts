@@ -45,6 +45,7 @@ describe('needsAttention', () => {
     ['contract-changed', false],
     ['failed', true],
     ['drift-failed', true],
+    ['drift-held', true],
     ['vanished', true],
     ['stale', true],
   ] as const)('%s → %s', (outcome, expected) => expect(needsAttention(outcome)).toBe(expected));

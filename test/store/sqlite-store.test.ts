@@ -200,6 +200,7 @@ describe('permits', () => {
       run: await store.lastRun(acme),
       audit: await store.audit({}),
       operators: await store.operators(),
+      policies: await store.policyAssignments(),
     };
   }
 
@@ -214,6 +215,8 @@ describe('permits', () => {
       () => store.beginRun(run('r'), permit),
       () => store.setOperator('bob', 'superadmin', permit),
       () => store.removeOperator(ADMIN, permit),
+      () => store.setPolicy(acme, { drift: 'hold' }, ADMIN, permit),
+      () => store.approveDrift(acme, ADMIN, permit),
     ];
     for (const write of writes) await expect(write()).rejects.toBeInstanceOf(ForbiddenError);
     expect(permit.seen).toEqual(writes.map(() => 'superadmin'));
@@ -228,7 +231,9 @@ describe('permits', () => {
     await expect(store.deleteProject('ghost', false, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(store.removeOperator('nobody', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(store.removeOperator(ADMIN, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(permit.seen).toEqual([undefined, undefined, undefined, undefined]);
+    await expect(store.setPolicy(projectSubject('ghost'), { drift: 'hold' }, 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(store.approveDrift(projectSubject('ghost'), 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(permit.seen).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it("is shown its own actor's stored role, and the store adds no rule of its own", async () => {

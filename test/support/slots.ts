@@ -17,6 +17,7 @@ export function slotWith(overrides: Partial<ImageSlot> = {}): ImageSlot {
     contractHash: null,
     warnings: [],
     inventory: null,
+    held: null,
     ...overrides,
   };
 }

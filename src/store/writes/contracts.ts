@@ -2,7 +2,7 @@ import { canonicalJson, contractHash } from '../../checks/contract-hash.js';
 import { projectOf, type Subject } from '../../domain/index.js';
 import { ProjectNotFoundError } from '../../errors.js';
 import type { ContractChange, ContractToSet } from '../../ports/store.js';
-import { contractScope } from '../rows.js';
+import { scopeKey } from '../rows.js';
 import { insertAudit } from './audit.js';
 import type { Timestamp, Tx } from './transaction.js';
 
@@ -20,7 +20,7 @@ export async function setContract(tx: Tx, timestamp: Timestamp, scope: Subject, 
     const project = await tx.selectFrom('projects').select('id').where('id', '=', scope.project).executeTakeFirst();
     if (project === undefined) throw new ProjectNotFoundError(scope.project);
   }
-  const key = contractScope(scope);
+  const key = scopeKey(scope);
   const current = await tx.selectFrom('contract_assignments').select('hash').where('scope', '=', key).executeTakeFirst();
   const before = current?.hash ?? null;
   const after = contract?.hash ?? null;

@@ -1,6 +1,7 @@
-import { projectOf } from '../../domain/index.js';
+import { projectOf, type HeldDrift, type ImageSlot, type ValidationVerdict } from '../../domain/index.js';
 import type { RunFinish, RunStart } from '../../ports/store.js';
 import { insertAudit } from './audit.js';
+import { removeHeld, storeHeld } from './held-drifts.js';
 import { selectSlot } from './slots.js';
 import type { Timestamp, Tx } from './transaction.js';
 
@@ -30,11 +31,12 @@ export async function beginRun(tx: Tx, run: RunStart, started: Date): Promise<vo
 
 /** Closes the run's row, and stores its verdict on the slot only while the slot still has the run's generation. */
 export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish): Promise<'stored' | 'stale'> {
+  if (finish.held !== undefined) checkHeld(finish, finish.held);
   const slot = await selectSlot(tx, finish.subject);
   const current = slot !== undefined && slot.generation === finish.generation;
   const { verdict } = finish;
-  // What the run found can differ from what the slot keeps (a drifted tag that failed keeps the old pin).
-  const found = finish.finding ?? verdict;
+  // What the run found can differ from what the slot keeps (a drifted tag that failed, or is held, keeps the old pin).
+  const found = finish.finding ?? (finish.held === undefined ? verdict : heldVerdict(finish.held));
   const now = timestamp();
   await tx
     .updateTable('validation_runs')
@@ -50,6 +52,7 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
     })
     .where('run_id', '=', finish.runId)
     .execute();
+  const held = current ? await settleHeld(tx, slot, finish) : { stored: undefined, dropped: undefined, again: false };
   if (current) {
     const result = {
       status: verdict.status,
@@ -72,8 +75,10 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
       await tx.updateTable('global_default').set(result).where('generation', '=', finish.generation).execute();
     }
   }
-  // A re-validation that found nothing new is kept in validation_runs only: cron must not flood the audit log.
-  if (!current || finish.outcome !== 'unchanged') {
+  // A re-validation that found nothing new (unchanged, or the drift already held) is kept in
+  // validation_runs only: cron must not flood the audit log. Dropping a held drift is news.
+  const news = finish.outcome !== 'unchanged' && !held.again;
+  if (!current || news || held.dropped !== undefined) {
     await insertAudit(tx, timestamp, {
       actor: finish.actor,
       project: projectOf(finish.subject),
@@ -90,22 +95,64 @@ export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish)
         ...(found.status === 'failed' ? { reason: found.reason, cause: found.cause } : {}),
         ...(found !== verdict && verdict.status === 'verified' ? { keptPin: verdict.digest } : {}),
         ...(finish.testedPin === undefined ? {} : { tested: finish.testedPin }),
+        ...(held.dropped === undefined ? {} : { droppedHeld: held.dropped.digest }),
         ...(current ? {} : { currentGeneration: slot?.generation ?? null, found: found.status }),
         durationMs: finish.durationMs,
       },
     });
   }
+  if (held.stored !== undefined && verdict.status === 'verified') {
+    await insertAudit(tx, timestamp, {
+      actor: finish.actor,
+      project: projectOf(finish.subject),
+      event: 'drift_held',
+      from: verdict.digest,
+      to: held.stored.digest,
+      detail: { inventoryChanges: held.stored.inventoryChanges, runId: finish.runId, generation: finish.generation },
+    });
+  }
   return current ? 'stored' : 'stale';
 }
 
+/** A held drift is what a run found under a hold policy beside the pin the slot keeps: anything else is a caller bug. */
+function checkHeld(finish: RunFinish, held: HeldDrift): void {
+  if (finish.outcome !== 'drift-held' || finish.verdict.status !== 'verified' || held.generation !== finish.generation) {
+    throw new Error(`a held drift goes with a drift-held outcome keeping a verified pin, for the run's generation (got ${finish.outcome}, generation ${held.generation})`);
+  }
+}
+
+function heldVerdict(held: HeldDrift): ValidationVerdict {
+  return { status: 'verified', digest: held.digest, pinKind: held.pinKind, warnings: held.warnings };
+}
+
+/**
+ * The scope's held drift after a current run: a new one is stored (replacing an older one), the
+ * same one found again is left as first found; a run that re-pins the slot (verified, no finding)
+ * or fails it voids it; a run that keeps the pin for another reason leaves it waiting.
+ */
+async function settleHeld(tx: Tx, slot: ImageSlot, finish: RunFinish): Promise<{ stored: HeldDrift | undefined; dropped: HeldDrift | undefined; again: boolean }> {
+  const previous = slot.held ?? undefined;
+  if (finish.held !== undefined) {
+    if (previous !== undefined && sameFinding(previous, finish.held)) return { stored: undefined, dropped: undefined, again: true };
+    await storeHeld(tx, finish.subject, finish.reference, finish.held);
+    return { stored: finish.held, dropped: undefined, again: false };
+  }
+  const voids = finish.verdict.status === 'failed' || finish.finding === undefined;
+  if (!voids || previous === undefined) return { stored: undefined, dropped: undefined, again: false };
+  await removeHeld(tx, finish.subject);
+  return { stored: undefined, dropped: previous, again: false };
+}
+
+const sameFinding = (a: HeldDrift, b: HeldDrift): boolean => a.digest === b.digest && a.contractHash === b.contractHash && a.generation === b.generation;
+
 /**
  * A slot's warnings and inventory describe its pin: they follow the pin the verdict stores. A
- * verified verdict without a `finding` is the run's own pin; with one, the slot keeps its previous
- * pin, and what was recorded about it (nothing to set); a failed verdict has no pin.
+ * verified verdict without a `finding` (or a held drift) is the run's own pin; with one, the slot
+ * keeps its previous pin, and what was recorded about it (nothing to set); a failed verdict has no pin.
  */
 function pinFindings(finish: RunFinish): { warnings?: string; inventory?: string | null } {
   const { verdict } = finish;
   if (verdict.status === 'failed') return { warnings: '[]', inventory: null };
-  if (finish.finding !== undefined) return {};
+  if (finish.finding !== undefined || finish.held !== undefined) return {};
   return { warnings: JSON.stringify(verdict.warnings), inventory: finish.inventory === undefined ? null : JSON.stringify(finish.inventory) };
 }

@@ -4,6 +4,7 @@ import { projectOf, type ImageSlot, type Subject } from '../../domain/index.js';
 import type { SlotChange, SlotChangeResult } from '../../ports/store.js';
 import { toSlot } from '../rows.js';
 import { insertAudit } from './audit.js';
+import { removeHeld, selectHeld } from './held-drifts.js';
 import type { Timestamp, Tx } from './transaction.js';
 
 export async function selectSlot(tx: Tx, subject: Subject): Promise<ImageSlot | undefined> {
@@ -11,7 +12,7 @@ export async function selectSlot(tx: Tx, subject: Subject): Promise<ImageSlot | 
     subject.kind === 'project'
       ? await tx.selectFrom('projects').selectAll().where('id', '=', subject.project).executeTakeFirst()
       : await tx.selectFrom('global_default').selectAll().executeTakeFirst();
-  return row === undefined ? undefined : toSlot(subject, row);
+  return row === undefined ? undefined : toSlot(subject, row, await selectHeld(tx, subject));
 }
 
 /**
@@ -53,6 +54,8 @@ export async function changeSlot(tx: Tx, timestamp: Timestamp, change: SlotChang
       await tx.updateTable('global_default').set(bumped).execute();
     }
   }
+  // A drift held for the old reference or generation is void: nothing left to approve.
+  await removeHeld(tx, change.subject);
   const after = await selectSlot(tx, change.subject);
   if (after === undefined) throw new Error('slot vanished inside its own transaction');
   await insertAudit(tx, timestamp, {
@@ -61,7 +64,12 @@ export async function changeSlot(tx: Tx, timestamp: Timestamp, change: SlotChang
     event: change.event,
     from: before?.reference ?? null,
     to: change.reference,
-    detail: { generation: after.generation, ...(before === undefined ? { created: true } : {}), ...change.detail },
+    detail: {
+      generation: after.generation,
+      ...(before === undefined ? { created: true } : {}),
+      ...(before === undefined || before.held === null ? {} : { droppedHeld: before.held.digest }),
+      ...change.detail,
+    },
   });
   return { before, after, created: before === undefined };
 }

@@ -1,0 +1,44 @@
+import { sql, type Kysely } from 'kysely';
+
+// Frozen: each scope's signature and drift policies, and the drift a hold policy keeps waiting for approval.
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // scope: a project id, or '(default)' (as in contract_assignments). A null policy inherits.
+  await sql`
+    create table policies (
+      scope text primary key,
+      signature_mode text check (signature_mode in ('enforce', 'warn')),
+      -- JSON array of trusted keys ({pem, fingerprint, algorithm}).
+      keys text,
+      drift text check (drift in ('repin', 'hold')),
+      set_by text not null,
+      set_at text not null,
+      -- A signature policy is a mode with at least one key: trusting no key would pin nothing, or warn on everything.
+      check ((signature_mode is null) = (keys is null)),
+      check (keys is null or (json_valid(keys) and json_type(keys) = 'array' and json_array_length(keys) > 0)),
+      -- A scope with no policy left has no row.
+      check (signature_mode is not null or drift is not null)
+    )`.execute(db);
+  // One drift held per scope, for the slot generation it was found in; a newer one replaces it.
+  await sql`
+    create table held_drifts (
+      scope text primary key,
+      reference text not null,
+      digest text not null,
+      pin_kind text not null check (pin_kind in ('registry', 'local')),
+      generation integer not null,
+      contract_hash text not null,
+      warnings text not null default '[]',
+      inventory text,
+      inventory_changes text not null default '[]',
+      run_id text not null,
+      found_at text not null
+    )`.execute(db);
+  // A deleted project takes its policies and its held drift with it, whichever path deletes it.
+  await sql`
+    create trigger policies_follow_projects after delete on projects
+    begin delete from policies where scope = old.id; end`.execute(db);
+  await sql`
+    create trigger held_drifts_follow_projects after delete on projects
+    begin delete from held_drifts where scope = old.id; end`.execute(db);
+}
