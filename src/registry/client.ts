@@ -1,7 +1,7 @@
 import { RegistryUnavailableError } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { RegistryAuth } from '../ports/docker.js';
-import { chooseChallenge } from './challenge.js';
+import { chooseChallenge, type Challenge } from './challenge.js';
 import { registryOrigin } from './hosts.js';
 import { describeRequest, exchange, type HttpContext } from './http.js';
 import { authorizationFor, loginHint } from './token.js';
@@ -48,7 +48,7 @@ export class RegistryClient {
   }
 
   async get(url: URL, accept: string | undefined, limit: number): Promise<Fetched> {
-    const send = () => exchange({ url, follow: true, headers: { ...(accept === undefined ? {} : { accept }), ...this.authorizationHeader() } }, this.http);
+    const send = () => exchange({ url, follow: true, headers: { ...(accept === undefined ? {} : { accept }), ...this.authorizationFor(url) } }, this.http);
     let answer = await send();
     if (answer.status === 401) {
       const challenge = chooseChallenge(answer.headers.get('www-authenticate'));
@@ -69,11 +69,12 @@ export class RegistryClient {
     return { found: false, status: answer.status };
   }
 
-  private authorizationHeader(): Record<string, string> {
-    return this.authorization === undefined ? {} : { authorization: this.authorization };
+  /** Our authorization goes to the registry's own origin only, whatever URL a caller was handed. */
+  private authorizationFor(url: URL): Record<string, string> {
+    return this.authorization === undefined || url.origin !== this.origin.origin ? {} : { authorization: this.authorization };
   }
 
-  private async authorize(challenge: ReturnType<typeof chooseChallenge>, url: URL): Promise<string> {
+  private async authorize(challenge: Challenge | undefined, url: URL): Promise<string> {
     if (challenge === undefined) {
       throw new RegistryUnavailableError(this.host, `it requires authentication we do not speak (HTTP 401 without a Bearer or Basic challenge for ${describeRequest('GET', url, this.host)})`);
     }

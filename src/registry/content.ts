@@ -8,10 +8,12 @@ export function isSha256Digest(value: unknown): value is string {
   return typeof value === 'string' && SHA256_DIGEST.test(value);
 }
 
+let crypto: typeof import('node:crypto') | undefined;
+
 /** `sha256:<hex>` of some bytes. node:crypto is required on first use: most runs never check a signature. */
 export function sha256Digest(bytes: Uint8Array): string {
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** The bytes of strict, non-empty base64; undefined for anything else. */

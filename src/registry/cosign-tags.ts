@@ -1,4 +1,4 @@
-import { AnswerProblem, quoted } from './answer.js';
+import { AnswerProblem } from './answer.js';
 import type { RegistryClient } from './client.js';
 import { signatures, type Collector } from './collector.js';
 import { isSha256Digest, sha256Digest } from './content.js';
@@ -26,7 +26,7 @@ export async function findByTag(client: RegistryClient, collector: Collector, di
     // A tag promises no digest, but the registry may state one: bytes that do not match it were damaged on the way.
     const manifest = sha256Digest(answer.body);
     const stated = answer.headers.get('docker-content-digest');
-    if (isSha256Digest(stated) && stated !== manifest) throw new AnswerProblem(`manifest does not match the digest the registry states (${quoted(stated)})`);
+    if (isSha256Digest(stated) && stated !== manifest) throw new AnswerProblem(`manifest does not match the digest the registry states (${stated})`);
     const { layers } = imageManifestOf(answer.body, answer.headers.get('content-type'));
     const count = await readSignatures(client, collector, { source: 'tag', digest: manifest, label: `${label} (${manifest})`, layers });
     collector.look(`${label}: ${signatures(count)}`);

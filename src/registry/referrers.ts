@@ -44,7 +44,7 @@ export async function findByReferrers(client: RegistryClient, collector: Collect
         manifests += 1;
         count += await readReferrer(client, collector, entry, digest, `referrers entry ${position + 1}`);
       }
-      url = capped ? undefined : nextPage(answer.headers.get('link'), answer.url, page, collector);
+      url = capped ? undefined : nextPage(answer.headers.get('link'), answer.url, client.origin, page, collector);
     }
     const besides = others === 0 ? '' : ` (${others} other artifact${others === 1 ? '' : 's'})`;
     collector.look(`referrers: ${manifests === 0 ? 'no cosign signature' : signatures(count)}${besides}`);
@@ -81,12 +81,12 @@ async function readReferrer(client: RegistryClient, collector: Collector, entry:
   }
 }
 
-/** The next page from a Link header, on the same origin only (our token goes with it). */
-function nextPage(link: string | null, current: URL, page: number, collector: Collector): URL | undefined {
+/** The next page from a Link header, on the registry's own origin only (our token goes with it). */
+function nextPage(link: string | null, current: URL, registry: URL, page: number, collector: Collector): URL | undefined {
   const target = link === null ? undefined : /<([^>]*)>\s*;[^,]*\brel="?next"?/i.exec(link)?.[1];
   if (target === undefined || !URL.canParse(target, current.href)) return undefined;
   const next = new URL(target, current);
-  if (next.origin !== current.origin) {
+  if (next.origin !== registry.origin) {
     collector.unusable('referrers index: its next page is on another host and was not followed');
     return undefined;
   }

@@ -47,13 +47,18 @@ export class FakeRegistry {
   auth: AuthMode = { kind: 'none' };
   override: Override | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Connections that carried a request, until they close. */
+  private readonly used = new Set<Socket>();
   private readonly server = createServer((request, response) => this.handle(request, response));
 
   static async start(): Promise<FakeRegistry> {
     const registry = new FakeRegistry();
     registry.server.on('connection', (socket) => {
       registry.sockets.add(socket);
-      socket.on('close', () => registry.sockets.delete(socket));
+      socket.on('close', () => {
+        registry.sockets.delete(socket);
+        registry.used.delete(socket);
+      });
     });
     await new Promise<void>((resolve) => registry.server.listen(0, '127.0.0.1', resolve));
     return registry;
@@ -62,10 +67,6 @@ export class FakeRegistry {
   /** `127.0.0.1:<port>`: a reference's domain. */
   get domain(): string {
     return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  get openSockets(): number {
-    return this.sockets.size;
   }
 
   blob(content: Uint8Array | string): string {
@@ -89,9 +90,12 @@ export class FakeRegistry {
     while (!this.requests.some((request) => path.test(request.path))) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  /** Resolves once no client socket is left open (a given-up request closed its connection). */
+  /**
+   * Resolves once every connection that carried a request is closed (a given-up request closed its
+   * socket). Not every socket: after an abort undici opens an idle, unref'd one to its pool.
+   */
   async allClosed(): Promise<void> {
-    while (this.sockets.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.used.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   async close(): Promise<void> {
@@ -100,6 +104,7 @@ export class FakeRegistry {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    if (!request.socket.destroyed) this.used.add(request.socket);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

@@ -146,6 +146,21 @@ describe('what is there but cannot be used', () => {
     expect((await lookup(registry)).malformed).toEqual([`tag ${TAG}: not an image manifest (media type "${OCI_INDEX}")`]);
   });
 
+  it('a tag manifest that does not match the digest the registry states for it is malformed', async () => {
+    signByTag(registry, IMAGE);
+    const stated = sha256('something else');
+    registry.override = (request, response) => {
+      if (request.url !== `/v2/acme/worker/manifests/${TAG}`) return false;
+      const stored = registry.manifests.get(TAG);
+      response.writeHead(200, { 'content-type': OCI_MANIFEST, 'docker-content-digest': stated });
+      response.end(stored?.body);
+      return true;
+    };
+    const found = await lookup(registry);
+    expect(found.found).toEqual([]);
+    expect(found.malformed).toEqual([`tag ${TAG}: manifest does not match the digest the registry states (${stated})`]);
+  });
+
   it('a missing or invalid base64 signature annotation still returns the payload, with the reason', async () => {
     signByTag(registry, IMAGE, { annotation: null });
     signByReferrer(registry, IMAGE, { annotation: 'not base64!', payload: payloadFor(IMAGE).replace('null', '{}') });
@@ -233,5 +248,19 @@ describe('what is there but cannot be used', () => {
     const found = await lookup(registry);
     expect(found.found.map((signature) => signature.manifest)).toEqual([first.manifest, second.manifest]);
     expect(found.looked).toEqual([`tag ${TAG}: not found`, 'referrers: 2 signatures']);
+  });
+
+  it('does not follow a referrers page on another host', async () => {
+    signByReferrer(registry, IMAGE);
+    const [one] = registry.referrers.get(IMAGE) ?? [];
+    registry.override = (request, response) => {
+      if (!request.url?.includes('/referrers/')) return false;
+      response.writeHead(200, { 'content-type': OCI_INDEX, link: '<https://elsewhere.example/v2/acme/worker/referrers/x?page=2>; rel="next"' });
+      response.end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [one] }));
+      return true;
+    };
+    const found = await lookup(registry);
+    expect(found.found).toHaveLength(1);
+    expect(found.malformed).toEqual(['referrers index: its next page is on another host and was not followed']);
   });
 });
