@@ -199,6 +199,31 @@ export class EngineUnavailableError extends CascadeError {
   readonly exitCode = ExitCode.unavailable;
 }
 
+/**
+ * A registry could not be asked: unreachable, its name does not resolve, TLS failed, no answer in
+ * time, a 5xx or 429, or it refused our credentials (or wants some and there are none). Not the
+ * image's fault: a signature verdict marks it `unavailable`. The message names the host and the
+ * request's path only, never a credential or token. A malformed answer is not this: the registry
+ * adapter reports those as data (SignatureLookup.malformed).
+ */
+export class RegistryUnavailableError extends CascadeError {
+  readonly code = 'REGISTRY_UNAVAILABLE';
+  readonly exitCode = ExitCode.unavailable;
+  constructor(
+    readonly host: string,
+    readonly detail: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(`registry ${host} is unavailable: ${detail}`, options);
+  }
+}
+
+/** A request ended by the caller's signal (an interrupt, or a bound the caller set): the caller knows which. */
+export class InterruptedError extends CascadeError {
+  readonly code = 'INTERRUPTED';
+  readonly exitCode = ExitCode.interrupted;
+}
+
 /** What the Docker adapter found wrong, in our words; nothing above the adapter reads engine text. */
 export type DockerFailureKind =
   /** The engine did not answer (socket missing, daemon down). */
