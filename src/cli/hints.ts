@@ -1,6 +1,8 @@
 import {
   ForbiddenError,
+  HeldDriftStaleError,
   LastSuperadminError,
+  NothingToApproveError,
   NotAnOperatorError,
   NotLaunchableError,
   ProjectExistsError,
@@ -27,6 +29,8 @@ export function hintFor(error: CascadeError): string | undefined {
   if (error instanceof NotAnOperatorError) return `see who is: ${PROGRAM} operators list`;
   if (error instanceof LastSuperadminError) return `grant another superadmin first: ${PROGRAM} operators grant <actor> --role superadmin`;
   if (error instanceof NotLaunchableError) return notLaunchableHint(error);
+  if (error instanceof NothingToApproveError) return `a drift is held only under a hold policy (${PROGRAM} trust set <project> --drift hold); see ${PROGRAM} trust show ${error.project ?? '--default'}`;
+  if (error instanceof HeldDriftStaleError) return `validate it again (${PROGRAM} validate ${error.project ?? '--default'}): a drift found now is held anew`;
   return error.hint;
 }
 

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { DefaultImage, ShowResult } from '../commands/read.js';
-import type { AuditEntry, Inventory, OperatorRecord } from '../domain/index.js';
+import type { AuditEntry, HeldDrift, Inventory, OperatorRecord } from '../domain/index.js';
+import { describeInventoryChanges } from '../checks/inventory.js';
 import type { ReferenceReport } from '../reference/index.js';
 import { slotLine } from './lifecycle.js';
 
@@ -24,6 +25,7 @@ export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
     detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId}, pid ${lastRun.ownerPid} on ${lastRun.ownerHost})`);
   }
   for (const warning of slot.warnings) lines.push(c.yellow(`  ${'warning'.padEnd(10)} ${warning}`));
+  if (slot.held !== null) lines.push(c.yellow(`  ${'held'.padEnd(10)} ${heldLine(slot.held)}`));
   detail('contract', contractLine(shown));
   inventoryLines(slot.inventory ?? []).forEach((line, index) => detail(index === 0 ? 'inventory' : '', line));
   detail('generation', String(slot.generation));
@@ -37,6 +39,12 @@ function contractLine({ slot, contract }: ShowResult): string {
   const line = `${contract.contract.name} (${SOURCES[contract.source]}), sha256 ${contract.hash.slice(0, 12)}…`;
   if (slot.contractHash === null || slot.contractHash === contract.hash || slot.status === 'pending') return line;
   return `${line}; the verdict was reached under ${slot.contractHash.slice(0, 12)}…: validate to re-test`;
+}
+
+/** A drift a hold policy keeps: what was found, and what it changes. */
+function heldLine(held: HeldDrift): string {
+  const changes = held.inventoryChanges.length === 0 ? '' : `; ${describeInventoryChanges(held.inventoryChanges)}`;
+  return `${held.digest} (found ${held.foundAt}${changes}): awaiting approval (cascade-image approve)`;
 }
 
 /** One line per tool found: `node v20.11.1  /usr/local/bin/node`. */
@@ -85,6 +93,14 @@ function describeAudit(entry: AuditEntry): string {
       return `${String(detail.operator)} ${entry.from === null ? '' : `${entry.from} → `}${entry.to ?? ''}${detail.bootstrap === true ? ' (created the store)' : ''}`;
     case 'operator_revoked':
       return `${String(detail.operator)} (was ${entry.from ?? '?'})`;
+    case 'trust_set':
+    case 'trust_cleared':
+    case 'drift_policy_set':
+      return `${entry.from ?? '(none)'} → ${entry.to ?? '(none)'}`;
+    case 'drift_held':
+      return `kept ${entry.from ?? '?'}; holding ${entry.to ?? '?'} for approval`;
+    case 'drift_approved':
+      return `${entry.from ?? '?'} → ${entry.to ?? '?'} (approved)`;
     case 'default_worker_image_changed':
       return `${entry.from ?? '(none)'} → ${entry.to ?? '(none)'}`;
     case 'contract_set':

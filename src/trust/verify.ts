@@ -1,18 +1,12 @@
 import type { SignaturePolicy, SignatureVerdict } from '../domain/index.js';
-import type { FoundSignature } from '../ports/signatures.js';
+import type { SignatureLookup } from '../ports/signatures.js';
 import { parseNormalizedNamed, repositoryName } from '../reference/index.js';
 import { publicKeyOf } from './keys.js';
 import { parsePayload } from './payload.js';
 import { untrustedReason, type Miss } from './reasons.js';
 import { signedBy } from './schemes.js';
 
-/** What the registry lookup found, and what it tried (`tag sha256-….sig: not found`, `referrers: not offered`). */
-export interface SignatureLookup {
-  readonly found: readonly FoundSignature[];
-  readonly looked: readonly string[];
-  /** Signature manifests found but unreadable, each said in a few words. */
-  readonly malformed: readonly string[];
-}
+export type { SignatureLookup };
 
 export interface ExpectedImage {
   /** The manifest digest about to be pinned (`sha256:…`). */
