@@ -4,8 +4,8 @@ import { projectSubject, type ImageSlot, type SignatureMode } from '../../src/do
 import { RegistryUnavailableError } from '../../src/errors.js';
 import { permit } from '../../src/lifecycle/authorization.js';
 import { changeImage } from '../../src/lifecycle/change.js';
-import { PullCoordinator } from '../../src/lifecycle/pull-coordinator.js';
 import { validateSlot, type ValidatorDeps } from '../../src/lifecycle/validator.js';
+import { validatorDeps } from '../support/validator-deps.js';
 import type { SignatureLookup, SignatureSource, SignatureTarget } from '../../src/ports/signatures.js';
 import type { StorePort } from '../../src/ports/store.js';
 import { FakeDocker, GOOD_TOOLS } from '../support/fake-docker.js';
@@ -39,7 +39,6 @@ class FakeSignatures implements SignatureSource {
 let store: StorePort;
 let docker: FakeDocker;
 let signatures: FakeSignatures;
-let runIds = 0;
 const team = newKey();
 const stranger = newKey();
 
@@ -51,17 +50,7 @@ beforeEach(async () => {
 afterEach(async () => store.close());
 
 function deps(): ValidatorDeps {
-  return {
-    docker,
-    pulls: new PullCoordinator(docker),
-    store,
-    now: () => new Date(),
-    newRunId: () => `run-${++runIds}`,
-    owner: { pid: 1, host: 'test' },
-    listener: () => undefined,
-    evaluations: new Map(),
-    signatures: async () => signatures,
-  };
+  return validatorDeps({ docker, store, signatures });
 }
 
 async function setRef(): Promise<ImageSlot> {

@@ -4,9 +4,9 @@ import { assignContract, STRICTER } from '../support/contracts.js';
 import { changeImage } from '../../src/lifecycle/change.js';
 import type { LifecycleEvent } from '../../src/domain/index.js';
 import { projectSubject, type ImageSlot } from '../../src/domain/index.js';
-import { PullCoordinator } from '../../src/lifecycle/pull-coordinator.js';
 import { LABELS } from '../../src/lifecycle/labels.js';
 import { validateSlot, type ValidatorDeps } from '../../src/lifecycle/validator.js';
+import { validatorDeps } from '../support/validator-deps.js';
 import { DockerFailure } from '../../src/errors.js';
 import type { StorePort } from '../../src/ports/store.js';
 import { FakeDocker, GOOD_TOOLS, toolsWithout } from '../support/fake-docker.js';
@@ -20,27 +20,16 @@ const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`;
 let store: StorePort;
 let docker: FakeDocker;
 let events: LifecycleEvent[];
-let runIds: number;
 
 beforeEach(async () => {
   store = await memoryStore();
   docker = new FakeDocker();
   events = [];
-  runIds = 0;
 });
 afterEach(async () => store.close());
 
 function deps(): ValidatorDeps {
-  return {
-    docker,
-    pulls: new PullCoordinator(docker),
-    store,
-    now: () => new Date(),
-    newRunId: () => `run-${++runIds}`,
-    owner: { pid: 1, host: 'test' },
-    listener: (event) => events.push(event),
-    evaluations: new Map(),
-  };
+  return validatorDeps({ docker, store, listener: (event) => events.push(event) });
 }
 
 async function setRef(project: string, reference: string, allowLocal = false): Promise<ImageSlot> {
