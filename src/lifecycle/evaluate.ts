@@ -3,11 +3,11 @@ import {
   type CheckResult,
   type EffectiveContract,
   type EffectivePolicy,
-  type ImageSlot,
   type LifecycleListener,
   type PinKind,
   type SignaturePolicy,
   type SignatureVerdict,
+  type Subject,
   type ValidationVerdict,
 } from '../domain/index.js';
 import { CascadeError, DockerFailure, RegistryUnavailableError } from '../errors.js';
@@ -40,9 +40,10 @@ export interface EvaluationDeps {
   readonly signatures?: () => Promise<SignatureSource>;
 }
 
-/** One evaluation: the slot it is for (its subject, allowLocal), and the run it belongs to. */
+/** One evaluation: whose image it is, whether a local image ID may be pinned, and the run it belongs to. */
 export interface EvaluationRequest {
-  readonly slot: ImageSlot;
+  readonly subject: Subject;
+  readonly allowLocal: boolean;
   readonly reference: string;
   readonly runId: string;
   /** The contract the image is held to, with its hash (the smoke cache's key). */
@@ -85,7 +86,7 @@ function stopped(request: EvaluationRequest): ValidationVerdict | undefined {
 }
 
 async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, progress: PipelineProgress): Promise<FullEvaluation> {
-  const { slot, reference, signal } = request;
+  const { subject, reference, signal } = request;
   // Parsed once: the stored reference passed the grammar when it was set, but a store is data.
   const parsed = parseNormalizedNamed(reference);
   const pullable = parsed.ok ? dockerRefOf(parsed.value) : parsed;
@@ -94,7 +95,6 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     return done(failed('invalid-reference', `invalid reference: ${parsed.ok ? 'unparseable' : parsed.error}`));
   }
   const pullRef = referenceString(pullable.value);
-  const subject = slot.subject;
   const call = { signal };
 
   let auth: RegistryAuth | undefined;
@@ -128,7 +128,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   }
   const pin = choosePin(parsed.value, image, {
     pulledDigest,
-    allowLocal: slot.allowLocal,
+    allowLocal: request.allowLocal,
     ...(progress.pullFailure === undefined ? {} : { pullFailure: progress.pullFailure.detail }),
   });
   if (!pin.ok) return done(failed('no-digest', pin.reason));

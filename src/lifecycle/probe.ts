@@ -1,5 +1,5 @@
 import { WORKER_CONTRACT } from '../checks/worker-contract.js';
-import { DEFAULT_SUBJECT, type CheckContract, type CheckResult, type ImageSlot, type VersionCheck } from '../domain/index.js';
+import { DEFAULT_SUBJECT, type CheckContract, type CheckResult, type VersionCheck } from '../domain/index.js';
 import { validationBoundMs } from './bounds.js';
 import { evaluateReference, type SmokeCache } from './evaluate.js';
 import type { FullEvaluation } from './evaluation.js';
@@ -55,27 +55,12 @@ export async function probeImage(engine: ValidationEngine, request: ProbeRequest
   const contract = probeContract();
   const { contractHash } = await import('../checks/contract-hash.js');
   const bound = AbortSignal.timeout(validationBoundMs(request.timeoutMs));
-  const slot: ImageSlot = {
-    subject: DEFAULT_SUBJECT,
-    reference: request.reference,
-    status: 'pending',
-    digest: null,
-    pinKind: null,
-    error: null,
-    allowLocal: request.allowLocal,
-    generation: 0,
-    createdAt: '',
-    updatedAt: '',
-    validatedAt: null,
-    contractHash: null,
-    warnings: [],
-    inventory: null,
-    held: null,
-  };
   const evaluation = await evaluateReference(
     { ...engine, store: NO_CACHE, listener: () => undefined },
     {
-      slot,
+      // The container's labels name the probe; the subject only says which slot's events these are.
+      subject: DEFAULT_SUBJECT,
+      allowLocal: request.allowLocal,
       reference: request.reference,
       runId: engine.newRunId(),
       contract: { source: 'builtin', hash: contractHash(contract), contract },

@@ -91,7 +91,8 @@ export async function validateSlot(deps: ValidatorDeps, slot: ImageSlot, options
     // Every engine call of the run ends at the interrupt or at the validation's bound, whichever comes first.
     const bound = AbortSignal.timeout(validationBoundMs(options.timeoutMs));
     pending = evaluateReference(deps, {
-      slot,
+      subject: slot.subject,
+      allowLocal: slot.allowLocal,
       reference,
       runId,
       contract,
