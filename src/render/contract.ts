@@ -1,23 +1,17 @@
 import type { ChalkInstance } from 'chalk';
 import type { InitContractResult, LintResult, SetContractResult, ShowContractResult } from '../commands/contract.js';
-import { projectOf, subjectName, type CheckContract, type EffectiveContract, type LifecycleEvent, type Subject } from '../domain/index.js';
+import { projectOf, type CheckContract, type EffectiveContract, type LifecycleEvent } from '../domain/index.js';
 import { contractToFile, renderContractFile } from '../formats/contract-file/index.js';
+import { CONTRACT_SOURCES, scopeName } from './names.js';
 
 /** Renderings of the contract commands. A shown contract is itself a contract file: its header is comments. */
-
-const SOURCES = { builtin: 'built-in', default: "the default scope's", project: 'its own' } as const;
 
 function short(hash: string | null): string {
   return hash === null ? '(none)' : `${hash.slice(0, 12)}…`;
 }
 
 function described(effective: EffectiveContract): string {
-  return `${effective.contract.name} (${SOURCES[effective.source]}) sha256 ${short(effective.hash)}`;
-}
-
-function scopeName(result: { readonly scope: Subject } | { readonly subject: Subject }): string {
-  const scope = 'scope' in result ? result.scope : result.subject;
-  return scope.kind === 'default' ? '(default scope)' : subjectName(scope);
+  return `${effective.contract.name} (${CONTRACT_SOURCES[effective.source]}) sha256 ${short(effective.hash)}`;
 }
 
 /** What checks a contract has: `6 checks (4 hard, 2 soft; 4 version, 2 command)`. */
@@ -48,7 +42,7 @@ function effectiveView(effective: EffectiveContract): Record<string, unknown> {
 export function renderContractShow(shown: ShowContractResult, c: ChalkInstance): string[] {
   const { effective, stored } = shown;
   const header = [
-    `${scopeName(shown)}: contract ${effective.contract.name} (${SOURCES[effective.source]}), sha256 ${effective.hash}`,
+    `${scopeName(shown.scope)}: contract ${effective.contract.name} (${CONTRACT_SOURCES[effective.source]}), sha256 ${effective.hash}`,
     `${checkSummary(effective.contract)}`,
     ...(stored?.setBy == null ? [] : [`set by ${stored.setBy} at ${stored.setAt ?? '?'}`]),
     'Resolved: every default filled in, extends/drop applied. This text is itself a contract file.',
@@ -97,26 +91,22 @@ type ContractChanged = Extract<LifecycleEvent, { type: 'contract-changed' }>;
 /** Printed when the change is stored: what the scope is held to now, and what it was held to before. */
 export function contractChangedLine(event: ContractChanged, c: ChalkInstance): string {
   const verb = event.after === null ? 'cleared; now' : 'set:';
-  return `${scopeName(event)}  contract ${verb} ${described(event.to)}  ${c.dim(`(was ${described(event.from)})`)}`;
+  return `${scopeName(event.subject)}  contract ${verb} ${described(event.to)}  ${c.dim(`(was ${described(event.from)})`)}`;
 }
 
 export function contractEventView(event: ContractChanged): Record<string, unknown> {
   return { scope: event.subject.kind, project: projectOf(event.subject), changed: true, from: event.before, to: event.after, ...effectiveView(event.to), previous: effectiveView(event.from) };
 }
 
-/** The result line of a change that changed nothing. */
-export function renderContractChange(result: SetContractResult, c: ChalkInstance): string[] {
-  const { effective, change } = result;
-  const now = described(effective);
-  if (!change.changed) return [`${scopeName(result)}  contract ${now}  ${c.dim('(already)')}`];
-  const verb = change.after === null ? 'cleared; now' : 'set:';
-  return [`${scopeName(result)}  contract ${verb} ${now}  ${c.dim(`(was ${described(result.previous)})`)}`];
+/** The line of a contract change that changed nothing (a changed one is printed as it happens: contractChangedLine). */
+export function unchangedLine(result: SetContractResult, c: ChalkInstance): string {
+  return `${scopeName(result.scope)}  contract ${described(result.effective)}  ${c.dim('(already)')}`;
 }
 
 /** stderr notes: what was not re-validated, and which projects a default-scope contract now governs. */
 export function contractChangeNotes(result: SetContractResult): string[] {
   const notes: string[] = [];
-  const name = scopeName(result);
+  const name = scopeName(result.scope);
   if (result.notValidated === 'no-image') notes.push(`${name} has no image of its own: nothing to re-validate now`);
   if (result.notValidated === 'not-asked') notes.push(`${name}: not re-validated (--no-validate); validate reports it as contract-changed`);
   if (result.scope.kind === 'default' && result.change.changed && result.governed.length > 0) {

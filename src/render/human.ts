@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { DefaultImage, ShowResult } from '../commands/read.js';
-import type { AuditEntry, HeldDrift, Inventory, OperatorRecord } from '../domain/index.js';
-import { describeInventoryChanges } from '../checks/inventory.js';
+import type { AuditEntry, Inventory, OperatorRecord } from '../domain/index.js';
+import { CONTRACT_SOURCES, heldText } from './names.js';
 import type { ReferenceReport } from '../reference/index.js';
 import { slotLine } from './lifecycle.js';
 
@@ -25,26 +25,18 @@ export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
     detail('running', `since ${lastRun.startedAt} (run ${lastRun.runId}, pid ${lastRun.ownerPid} on ${lastRun.ownerHost})`);
   }
   for (const warning of slot.warnings) lines.push(c.yellow(`  ${'warning'.padEnd(10)} ${warning}`));
-  if (slot.held !== null) lines.push(c.yellow(`  ${'held'.padEnd(10)} ${heldLine(slot.held)}`));
+  if (slot.held !== null) lines.push(c.yellow(`  ${'held'.padEnd(10)} ${heldText(slot.held)} (cascade-image approve)`));
   detail('contract', contractLine(shown));
   inventoryLines(slot.inventory ?? []).forEach((line, index) => detail(index === 0 ? 'inventory' : '', line));
   detail('generation', String(slot.generation));
   return lines;
 }
 
-const SOURCES = { builtin: 'built-in', default: 'the default scope\'s', project: 'its own' } as const;
-
 /** Which contract holds the image, and whether its verdict was reached under another one. */
 function contractLine({ slot, contract }: ShowResult): string {
-  const line = `${contract.contract.name} (${SOURCES[contract.source]}), sha256 ${contract.hash.slice(0, 12)}…`;
+  const line = `${contract.contract.name} (${CONTRACT_SOURCES[contract.source]}), sha256 ${contract.hash.slice(0, 12)}…`;
   if (slot.contractHash === null || slot.contractHash === contract.hash || slot.status === 'pending') return line;
   return `${line}; the verdict was reached under ${slot.contractHash.slice(0, 12)}…: validate to re-test`;
-}
-
-/** A drift a hold policy keeps: what was found, and what it changes. */
-function heldLine(held: HeldDrift): string {
-  const changes = held.inventoryChanges.length === 0 ? '' : `; ${describeInventoryChanges(held.inventoryChanges)}`;
-  return `${held.digest} (found ${held.foundAt}${changes}): awaiting approval (cascade-image approve)`;
 }
 
 /** One line per tool found: `node v20.11.1  /usr/local/bin/node`. */

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { describeInventoryChanges } from '../checks/inventory.js';
+import { changesSuffix } from './names.js';
 import type { LifecycleEvent } from '../domain/index.js';
 import { subjectName, type ImageSlot, type Subject } from '../domain/index.js';
 
@@ -100,9 +100,7 @@ export function progressLine(event: LifecycleEvent, c: ChalkInstance): string | 
 
 /** What a drift changed in the image's tools: `; node v20.11.1 → v22.3.0, python removed`. */
 function changesNote(event: Extract<LifecycleEvent, { type: 'finished' }>): string {
-  const changes = event.inventoryChanges;
-  if (changes === undefined) return '';
-  return changes.length === 0 ? '; same tool versions' : `; ${describeInventoryChanges(changes)}`;
+  return event.inventoryChanges === undefined ? '' : changesSuffix(event.inventoryChanges, '; same tool versions');
 }
 
 function oneLine(text: string): string {

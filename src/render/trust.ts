@@ -1,22 +1,14 @@
 import type { ChalkInstance } from 'chalk';
-import { describeInventoryChanges } from '../checks/inventory.js';
 import type { ApproveResult, SetTrustResult, ShowTrustResult } from '../commands/trust.js';
-import { projectOf, subjectName, type EffectivePolicy, type SignaturePolicy, type Subject, type TrustedKey } from '../domain/index.js';
+import { changesSuffix, heldText, scopeName } from './names.js';
+import { projectOf, subjectName, type EffectivePolicy, type SignaturePolicy } from '../domain/index.js';
+import { keyLabel } from '../trust/index.js';
 
 const FROM = { none: 'none set', default: "the default scope's", project: 'its own' } as const;
 
-function scopeName(scope: Subject): string {
-  return scope.kind === 'default' ? '(default scope)' : subjectName(scope);
-}
-
-/** `ecdsa-p256 sha256:ab12cd34ef56…`: how a key is named everywhere. */
-export function keyName(key: TrustedKey): string {
-  return `${key.algorithm} sha256:${key.fingerprint.slice(0, 12)}…`;
-}
-
 function signaturesText(signatures: SignaturePolicy | null): string {
   if (signatures === null) return 'signatures not required';
-  return `signatures ${signatures.mode} (${signatures.keys.map(keyName).join(', ')})`;
+  return `signatures ${signatures.mode} (${signatures.keys.map(keyLabel).join(', ')})`;
 }
 
 /** One line: `signatures enforce (ecdsa-p256 sha256:…) [its own]; drift hold [the default scope's]`. */
@@ -30,15 +22,10 @@ export function renderTrustChange(result: SetTrustResult, c: ChalkInstance): str
 
 export function renderTrustShow(shown: ShowTrustResult): string[] {
   const lines = [`${scopeName(shown.scope)}  ${policyLine(shown.effective)}`];
-  for (const key of shown.effective.signatures?.keys ?? []) lines.push(`  key        ${keyName(key)}  sha256:${key.fingerprint}`);
+  for (const key of shown.effective.signatures?.keys ?? []) lines.push(`  key        ${keyLabel(key)}  sha256:${key.fingerprint}`);
   if (shown.stored?.setBy != null) lines.push(`  set        by ${shown.stored.setBy} at ${shown.stored.setAt ?? '?'}`);
   if (shown.held !== undefined) lines.push(`  held       ${heldText(shown.held)}`);
   return lines;
-}
-
-export function heldText(held: NonNullable<ShowTrustResult['held']>): string {
-  const changes = held.inventoryChanges.length === 0 ? '' : `; ${describeInventoryChanges(held.inventoryChanges)}`;
-  return `${held.digest} (found ${held.foundAt}${changes}): awaiting approval`;
 }
 
 export function trustView(shown: ShowTrustResult): Record<string, unknown> {
@@ -46,6 +33,6 @@ export function trustView(shown: ShowTrustResult): Record<string, unknown> {
 }
 
 export function approvedLine(result: ApproveResult, c: ChalkInstance): string {
-  const changes = result.held.inventoryChanges.length === 0 ? '' : `; ${describeInventoryChanges(result.held.inventoryChanges)}`;
+  const changes = changesSuffix(result.held.inventoryChanges);
   return `${subjectName(result.after.subject)}  ${c.green('verified')} → ${result.after.digest ?? '?'}  ${c.dim(`(approved: drifted from ${result.before.digest ?? '?'}${changes})`)}`;
 }

@@ -1,18 +1,14 @@
 import type { Command } from 'commander';
 import type { SetContractResult } from '../../commands/contract.js';
-import { DEFAULT_SUBJECT, projectOf, projectSubject, type LifecycleListener, type Subject } from '../../domain/index.js';
+import { DEFAULT_SUBJECT, projectOf, type LifecycleListener, type Subject } from '../../domain/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
-import { checkProjectId } from '../../lifecycle/project-id.js';
 import { JSON_SCHEMA_VERSION } from '../../render/output.js';
-import { readContractText } from '../contract-file.js';
+import { readTextFile } from '../text-file.js';
 import { exitCodeForOutcomes } from '../exit-codes.js';
 import type { CliKit } from '../kit.js';
+import { scopeOf, type ScopeFlags } from '../scope.js';
 import { DEFAULT_TIMEOUT, timeoutOf } from '../options.js';
 import { checkedReference, reporterFor } from './change.js';
-
-interface ScopeFlags {
-  default?: boolean;
-}
 
 interface ChangeFlags extends ScopeFlags {
   validate?: boolean;
@@ -20,15 +16,8 @@ interface ChangeFlags extends ScopeFlags {
   json?: boolean;
 }
 
-/** `contract <project>` or `contract --default`: exactly one of them. */
-function scopeOf(project: string | undefined, flags: ScopeFlags): Subject {
-  if (flags.default === true) {
-    if (project !== undefined) throw new UsageError('give either a project or --default, not both');
-    return DEFAULT_SUBJECT;
-  }
-  if (project === undefined) throw new UsageError('name a project, or --default for the contract of every project without one');
-  return projectSubject(checkProjectId(project));
-}
+/** What `--default` stands for, when neither it nor a project is given. */
+const DEFAULT_MEANS = 'the contract of every project without one';
 
 /** `contract set|clear|show|lint|init`: which checks an image is held to, per project and for the default scope. */
 export function registerContract(program: Command, kit: CliKit): void {
@@ -44,7 +33,7 @@ export function registerContract(program: Command, kit: CliKit): void {
     .option('--json', 'JSON envelope on stdout')
     .action(
       kit.action(async (project: string | undefined, flags: ScopeFlags, command: Command) => {
-        const scope = project === undefined && flags.default !== true ? DEFAULT_SUBJECT : scopeOf(project, flags);
+        const scope = project === undefined && flags.default !== true ? DEFAULT_SUBJECT : scopeOf(project, flags, DEFAULT_MEANS);
         const services = kit.services(command);
         const shown = await (await import('../../commands/contract.js')).showContract(scope, { store: services.readStore });
         const render = await import('../../render/contract.js');
@@ -62,7 +51,7 @@ export function registerContract(program: Command, kit: CliKit): void {
     .action(
       kit.action(async (file: string, _flags: unknown, command: Command) => {
         const services = kit.services(command);
-        const linted = (await import('../../commands/contract.js')).lintContract(readContractText(file));
+        const linted = (await import('../../commands/contract.js')).lintContract({ text: readTextFile(file, 'contract file'), fileName: file });
         const render = await import('../../render/contract.js');
         if (services.output.json) services.output.envelope('contract lint', { file, hash: linted.hash, contract: linted.contract });
         else services.output.line(render.lintLine(file, linted, services.output.color));
@@ -80,9 +69,9 @@ export function registerContract(program: Command, kit: CliKit): void {
     kit.action(async (target: string, file: string | undefined, flags: ChangeFlags, command: Command) => {
       const [project, path] = flags.default === true ? [undefined, file === undefined ? target : undefined] : [target, file];
       if (path === undefined) throw new UsageError(flags.default === true ? 'give only the file with --default' : 'give the project and the contract file');
-      const scope = scopeOf(project, flags);
+      const scope = scopeOf(project, flags, DEFAULT_MEANS);
       // Read and checked before the store is opened: a bad file stores nothing (exit 2).
-      const text = readContractText(path);
+      const text = { text: readTextFile(path, 'contract file'), fileName: path };
       return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: text, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
     }),
   );
@@ -94,7 +83,7 @@ export function registerContract(program: Command, kit: CliKit): void {
       .argument('[project]', 'project id (omit with --default)'),
   ).action(
     kit.action(async (project: string | undefined, flags: ChangeFlags, command: Command) => {
-      const scope = scopeOf(project, flags);
+      const scope = scopeOf(project, flags, DEFAULT_MEANS);
       return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: null, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
     }),
   );
@@ -156,7 +145,7 @@ async function runContractChange(
   const result = await perform({ store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener }, commands);
   if (!result.change.changed) {
     if (output.json) output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractChangeView(result) });
-    else for (const line of render.renderContractChange(result, output.color)) output.line(line);
+    else output.line(render.unchangedLine(result, output.color));
   }
   for (const note of render.contractChangeNotes(result)) output.note(note);
   return result.outcome === undefined ? ExitCode.ok : exitCodeForOutcomes([result.outcome], services.interruptedBy());

@@ -1,40 +1,21 @@
-import type { Command } from 'commander';
-import { DEFAULT_SUBJECT, projectOf, projectSubject, type DriftPolicy, type SignatureMode, type Subject } from '../../domain/index.js';
+import { Option, type Command } from 'commander';
+import { DEFAULT_SUBJECT, projectOf, type DriftPolicy, type SignatureMode, type Subject } from '../../domain/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
-import { checkProjectId } from '../../lifecycle/project-id.js';
 import { JSON_SCHEMA_VERSION } from '../../render/output.js';
 import { exitCodeForOutcomes } from '../exit-codes.js';
-import { readKeyText } from '../key-file.js';
+import { readTextFile } from '../text-file.js';
 import type { CliKit } from '../kit.js';
-import { DEFAULT_TIMEOUT, timeoutOf } from '../options.js';
+import { scopeOf, type ScopeFlags } from '../scope.js';
+import { collect, DEFAULT_TIMEOUT, timeoutOf } from '../options.js';
 import { reporterFor } from './change.js';
 
-interface ScopeFlags {
-  default?: boolean;
-}
-
-/** `<project>` or `--default`: exactly one. */
-function scopeOf(project: string | undefined, flags: ScopeFlags): Subject {
-  if (flags.default === true) {
-    if (project !== undefined) throw new UsageError('give either a project or --default, not both');
-    return DEFAULT_SUBJECT;
-  }
-  if (project === undefined) throw new UsageError('name a project, or --default for every project without a policy of its own');
-  return projectSubject(checkProjectId(project));
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(' or ')}, got ${JSON.stringify(value)}`);
-  return value as T;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** What `--default` stands for, when neither it nor a project is given. */
+const DEFAULT_MEANS = 'every project without a policy of its own';
 
 interface SetFlags extends ScopeFlags {
-  key?: string[];
-  mode?: string;
-  drift?: string;
+  key: string[];
+  mode: SignatureMode;
+  drift?: DriftPolicy;
   validate?: boolean;
   timeout?: string;
   json?: boolean;
@@ -49,19 +30,18 @@ export function registerTrust(program: Command, kit: CliKit): void {
     .description('require cosign signatures by these keys (--key, repeatable) and/or set the drift policy; re-validates a verified image')
     .argument('[project]', 'project id (omit with --default)')
     .option('--default', 'the default scope: projects without a policy of their own, and the global default image')
-    .option('--key <file>', 'PEM public key (ECDSA P-256, RSA ≥ 2048, Ed25519); repeat for several', collect)
-    .option('--mode <mode>', 'enforce (unsigned: failed, never pinned) or warn (verified with a warning)', 'enforce')
-    .option('--drift <policy>', 'hold (a moved tag waits for `approve`) or repin (taken at once)')
+    .option('--key <file>', 'PEM public key (ECDSA P-256, RSA ≥ 2048, Ed25519); repeat for several', collect, [])
+    .addOption(new Option('--mode <mode>', 'enforce (unsigned: failed, never pinned) or warn (verified with a warning)').choices(['enforce', 'warn']).default('enforce'))
+    .addOption(new Option('--drift <policy>', 'hold (a moved tag waits for `approve`) or repin (taken at once)').choices(['hold', 'repin']))
     .option('--no-validate', 'do not re-validate the current image now')
     .option('--timeout <duration>', 'smoke-test timeout, e.g. 90s, 5m', DEFAULT_TIMEOUT)
     .option('--json', 'NDJSON: lifecycle events of the re-validation, then the policy')
     .action(
       kit.action(async (project: string | undefined, flags: SetFlags, command: Command) => {
-        const scope = scopeOf(project, flags);
-        const mode = oneOf<SignatureMode>('--mode', flags.mode, ['enforce', 'warn']) ?? 'enforce';
-        const drift = oneOf<DriftPolicy>('--drift', flags.drift, ['hold', 'repin']);
-        if (flags.key === undefined && drift === undefined) throw new UsageError('give --key FILE (a signature policy) or --drift hold|repin, or both');
-        const keys = flags.key?.map(readKeyText);
+        const scope = scopeOf(project, flags, DEFAULT_MEANS);
+        const { mode, drift } = flags;
+        if (flags.key.length === 0 && drift === undefined) throw new UsageError('give --key FILE (a signature policy) or --drift hold|repin, or both');
+        const keys = flags.key.length === 0 ? undefined : flags.key.map((path) => ({ text: readTextFile(path, 'key file'), path }));
         const timeoutMs = timeoutOf(flags.timeout);
         const services = kit.services(command);
         const { setTrust } = await import('../../commands/trust.js');
@@ -83,7 +63,7 @@ export function registerTrust(program: Command, kit: CliKit): void {
     .option('--json', 'JSON line on stdout')
     .action(
       kit.action(async (project: string | undefined, flags: ScopeFlags & { signatures?: boolean; drift?: boolean }, command: Command) => {
-        const scope = scopeOf(project, flags);
+        const scope = scopeOf(project, flags, DEFAULT_MEANS);
         const both = flags.signatures !== true && flags.drift !== true;
         const services = kit.services(command);
         const { setTrust } = await import('../../commands/trust.js');
@@ -103,7 +83,7 @@ export function registerTrust(program: Command, kit: CliKit): void {
     .option('--json', 'JSON envelope on stdout')
     .action(
       kit.action(async (project: string | undefined, flags: ScopeFlags, command: Command) => {
-        const scope = project === undefined ? DEFAULT_SUBJECT : scopeOf(project, flags);
+        const scope = project === undefined ? DEFAULT_SUBJECT : scopeOf(project, flags, DEFAULT_MEANS);
         const services = kit.services(command);
         const shown = await (await import('../../commands/trust.js')).showTrust(scope, { store: services.readStore });
         const render = await import('../../render/trust.js');
@@ -133,7 +113,7 @@ export function registerApprove(program: Command, kit: CliKit): void {
     .option('--json', 'JSON envelope on stdout')
     .action(
       kit.action(async (project: string | undefined, flags: ScopeFlags & { json?: boolean }, command: Command) => {
-        const scope = scopeOf(project, flags);
+        const scope = scopeOf(project, flags, DEFAULT_MEANS);
         const services = kit.services(command);
         const approved = await (await import('../../commands/trust.js')).approveDrift(scope, { store: services.store, storeExists: services.storeExists, actor: services.actor });
         const { output } = services;
