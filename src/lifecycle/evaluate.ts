@@ -225,9 +225,10 @@ async function signatureVerdict(
   policy: SignaturePolicy,
   signal: AbortSignal,
 ): Promise<SignatureVerdict> {
-  if (pin.kind === 'local' || deps.signatures === undefined) {
+  if (pin.kind === 'local') {
     return { status: 'untrusted', reason: 'not signed by a trusted key (a local image ID has no registry to hold a signature)', unavailable: false };
   }
+  if (deps.signatures === undefined) return { status: 'untrusted', reason: 'signatures could not be fetched: no registry client is set up', unavailable: true };
   const digest = pin.pin.slice(pin.pin.lastIndexOf('@') + 1);
   try {
     const lookup = await (await deps.signatures()).find({ domain: reference.domain, repository: reference.path, digest }, { signal });
