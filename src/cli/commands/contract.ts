@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SetContractResult } from '../../commands/contract.js';
+import type { SetContractInput } from '../../commands/contract.js';
 import { DEFAULT_SUBJECT, projectOf, type LifecycleListener, type Subject } from '../../domain/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { JSON_SCHEMA_VERSION } from '../../render/output.js';
@@ -72,7 +72,7 @@ export function registerContract(program: Command, kit: CliKit): void {
       const scope = scopeOf(project, flags, DEFAULT_MEANS);
       // Read and checked before the store is opened: a bad file stores nothing (exit 2).
       const text = { text: readTextFile(path, 'contract file'), fileName: path };
-      return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: text, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
+      return runContractChange(kit, command, flags, { scope, file: text });
     }),
   );
 
@@ -84,7 +84,7 @@ export function registerContract(program: Command, kit: CliKit): void {
   ).action(
     kit.action(async (project: string | undefined, flags: ChangeFlags, command: Command) => {
       const scope = scopeOf(project, flags, DEFAULT_MEANS);
-      return runContractChange(kit, command, flags, (deps, commands) => commands.setContract({ scope, file: null, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) }, deps));
+      return runContractChange(kit, command, flags, { scope, file: null });
     }),
   );
 
@@ -119,8 +119,6 @@ function withChangeFlags(command: Command): Command {
     .option('--json', 'NDJSON: lifecycle events of the re-validation, then the contract change');
 }
 
-type ContractCommands = typeof import('../../commands/contract.js');
-
 /**
  * Wires a contract change's dependencies and runs it. The change is printed when it happens
  * (before the re-validation's lines, which the lifecycle reporter prints as for `set`).
@@ -129,9 +127,10 @@ async function runContractChange(
   kit: CliKit,
   command: Command,
   flags: ChangeFlags,
-  perform: (deps: Parameters<ContractCommands['setContract']>[1], commands: ContractCommands) => Promise<SetContractResult>,
+  change: Pick<SetContractInput, 'scope' | 'file'>,
 ): Promise<ExitCodeValue> {
-  timeoutOf(flags.timeout);
+  // Checked before anything is opened: a bad --timeout is exit 2 with nothing stored.
+  const input: SetContractInput = { ...change, validate: flags.validate !== false, timeoutMs: timeoutOf(flags.timeout) };
   const services = kit.services(command);
   const { output } = services;
   const [commands, render, reporter] = await Promise.all([import('../../commands/contract.js'), import('../../render/contract.js'), reporterFor(services)]);
@@ -142,7 +141,7 @@ async function runContractChange(
     if (output.json) output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractEventView(event) });
     else output.line(render.contractChangedLine(event, output.color));
   };
-  const result = await perform({ store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener }, commands);
+  const result = await commands.setContract(input, { store: services.store, storeExists: services.storeExists, engine: services.engine, actor: services.actor, signal: services.signal, listener });
   if (!result.change.changed) {
     if (output.json) output.jsonLine({ schemaVersion: JSON_SCHEMA_VERSION, event: 'contract', ...render.contractChangeView(result) });
     else output.line(render.unchangedLine(result, output.color));
