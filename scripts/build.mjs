@@ -5,7 +5,7 @@
 //   dist/cascade-image.cjs       the core: all of src/ plus commander, chalk and better-sqlite3's JS
 //   dist/vendor/<library>.cjs    one bundle per heavy library, required on first use
 //
-// Each library that only some commands need (dockerode, kysely, zod, yaml, execa, the progress
+// Each library that only some commands need (dockerode, kysely, pg, zod, yaml, execa, the progress
 // widgets) is its own bundle, so `show` never reads or compiles them; inside dockerode, the ssh2
 // transport and the gRPC session are split off too, and required on first use instead of at
 // load. Source maps (beside each bundle) map stack traces back to src/.
@@ -34,7 +34,9 @@ const VENDOR = {
   'docker-ssh': "module.exports = require('docker-modem/lib/ssh.js');",
   'dockerode-session': "module.exports = require('dockerode/lib/session.js');",
   'dockerode-buildkit': "module.exports = require('dockerode/lib/buildkit.js');",
-  kysely: "export { Kysely, SqliteDialect, sql } from 'kysely';",
+  kysely: "export { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';",
+  // node-postgres, loaded only for a postgres:// store.
+  pg: "module.exports = require('pg');",
   zod: "export * from 'zod';",
   yaml: "export * from 'yaml';",
   execa: "export * from 'execa';",
@@ -44,7 +46,7 @@ const VENDOR = {
 };
 
 /** A bare import of one of these, from src/, is the vendor bundle of that name. */
-const VENDORED_IMPORTS = ['dockerode', 'kysely', 'zod', 'yaml', 'execa', 'cli-progress', 'ora'];
+const VENDORED_IMPORTS = ['dockerode', 'kysely', 'pg', 'zod', 'yaml', 'execa', 'cli-progress', 'ora'];
 
 /** Library files whose requires of these modules become vendor bundles of their own. */
 const SPLIT = {
@@ -125,8 +127,9 @@ const common = {
   // ESM sources read import.meta.url; in a CommonJS bundle that is the bundle's own file.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' },
-  // Optional native speed-ups of ssh2 that its own code falls back from when absent.
-  external: ['cpu-features', '*.node'],
+  // Optional native speed-ups that their libraries' own code falls back from when absent (ssh2's
+  // cpu-features; pg-native, which pg requires only when asked for its native client).
+  external: ['cpu-features', 'pg-native', '*.node'],
 };
 
 rmSync(dist, { recursive: true, force: true });

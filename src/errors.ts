@@ -30,11 +30,14 @@ export abstract class CascadeError extends Error {
   abstract readonly exitCode: ExitCodeValue;
   /** What the user can do about it; rendered after the message. */
   readonly hint: string | undefined;
+  /** How the hint is introduced: `fix` when it is the one thing that repairs the setup (a wrong password, a missing database). */
+  readonly hintLabel: 'hint' | 'fix';
 
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; fix?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.hint = options.hint;
+    this.hint = options.fix ?? options.hint;
+    this.hintLabel = options.fix === undefined ? 'hint' : 'fix';
   }
 }
 

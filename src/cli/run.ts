@@ -56,7 +56,7 @@ function reportError(runtime: Runtime, error: unknown, services: Services | unde
     });
   }
   runtime.stderr.write(`cascade-image: ${escapeUnprintable(failure.message)}\n`);
-  if (hint !== undefined) runtime.stderr.write(`  hint: ${escapeUnprintable(hint)}\n`);
+  if (hint !== undefined) runtime.stderr.write(`  ${hint === failure.hint ? failure.hintLabel : 'hint'}: ${escapeUnprintable(hint)}\n`);
   if (failure.exitCode === ExitCode.internal && failure.cause instanceof Error && runtime.env.CASCADE_IMAGE_DEBUG) {
     runtime.stderr.write(`${failure.cause.stack ?? ''}\n`);
   }

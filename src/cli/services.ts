@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Lazy } from '../commands/deps.js';
 import { resolveDockerEndpoint, type DockerEndpoint } from '../config/docker-endpoint.js';
-import { resolveActor, resolveStorePath } from '../config/paths.js';
+import { resolveActor } from '../config/paths.js';
+import { resolveStoreLocation, StoreLocationError, type StoreLocation } from '../config/store-location.js';
 import { EngineUnavailableError, UsageError } from '../errors.js';
 import type { Here } from '../lifecycle/leases.js';
 import { checkOperatorName } from '../lifecycle/operator-name.js';
@@ -30,9 +31,11 @@ export interface GlobalOptions {
 export class Services {
   readonly output: Output;
   readonly actor: string;
+  readonly location: StoreLocation;
+  /** The store as messages name it: a file path, or a server URL without its password. */
   readonly storePath: string;
   private storePromise: Promise<StorePort> | undefined;
-  /** An in-memory stand-in for a store file that does not exist yet; never written to. */
+  /** For reads only: an in-memory stand-in for a store file that does not exist yet (never written to), or a server's store opened without creating it. */
   private emptyStorePromise: Promise<StorePort> | undefined;
   private dockerPromise: Promise<DockerPort> | undefined;
   private enginePromise: Promise<ValidationEngine> | undefined;
@@ -43,11 +46,27 @@ export class Services {
     private readonly options: GlobalOptions,
   ) {
     this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true });
-    this.actor = checkOperatorName(resolveActor(options.actor, runtime.env, runtime.username), 'actor');
     if (options.db !== undefined && options.db.trim() === '') {
       throw new UsageError('--db needs a path: it was given empty', { hint: 'name the store file, e.g. --db ~/cascade-image.db, or leave --db out for the default' });
     }
-    this.storePath = resolveStorePath(options.db, runtime.env, runtime.homedir);
+    try {
+      this.location = resolveStoreLocation(options.db, runtime.env, runtime.homedir, runtime.username);
+    } catch (error) {
+      if (!(error instanceof StoreLocationError)) throw error;
+      throw new UsageError(error.message, { hint: 'give --db / CASCADE_IMAGE_DB as postgres://role@host:port/database (the password in PGPASSWORD or ~/.pgpass)' });
+    }
+    this.storePath = this.location.kind === 'sqlite' ? this.location.path : this.location.shown;
+    const named = resolveActor(options.actor, runtime.env, runtime.username);
+    if (this.location.kind === 'postgres') {
+      // On a server the actor is whoever it authenticated: a name typed on the command line proves nothing.
+      this.actor = checkOperatorName(this.location.role, 'database role');
+      const given = options.actor ?? runtime.env.CASCADE_ACTOR;
+      if (given !== undefined && given.trim() !== '' && named !== this.actor) {
+        this.output.note(`note: on PostgreSQL the actor is the database role ${this.actor}, as the server authenticated it; ${options.actor === undefined ? 'CASCADE_ACTOR' : '--actor'} ${named} is not used`);
+      }
+    } else {
+      this.actor = checkOperatorName(named, 'actor');
+    }
   }
 
   get env(): Readonly<Record<string, string | undefined>> {
@@ -72,7 +91,8 @@ export class Services {
   /** Facts about this host and moment, for lease decisions. */
   readonly here = (): Here => ({ host: this.runtime.hostname, now: this.runtime.now(), isAlive: this.runtime.processAlive });
 
-  readonly storeExists = (): boolean => existsSync(this.storePath);
+  /** Whether the store exists already; a server's store is asked for when opened (it may be created then). */
+  readonly storeExists = (): boolean => this.location.kind === 'postgres' || existsSync(this.location.path);
 
   /** The store for commands that change it: created (and bootstrapped) when missing. */
   readonly store: Lazy<StorePort> = () => {
@@ -85,7 +105,12 @@ export class Services {
    * being created, so a `show` never creates files or makes its caller the first superadmin.
    */
   readonly readStore: Lazy<StorePort> = () => {
-    if (this.storePromise !== undefined || this.storeExists()) return this.store();
+    if (this.storePromise !== undefined) return this.storePromise;
+    if (this.location.kind === 'postgres') {
+      this.emptyStorePromise ??= this.openPostgres(false);
+      return this.emptyStorePromise;
+    }
+    if (this.storeExists()) return this.store();
     this.emptyStorePromise ??= this.openStore(false);
     return this.emptyStorePromise;
   };
@@ -153,12 +178,26 @@ export class Services {
     }
   }
 
+  /**
+   * The PostgreSQL store; for a read (`create` false) a schema not created yet reads as an empty
+   * store, as a missing SQLite file does: a `show` never creates a store.
+   */
+  private async openPostgres(create: boolean): Promise<StorePort> {
+    if (this.location.kind !== 'postgres') throw new Error('not a PostgreSQL location');
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
+    const opened = await openPostgresStore({ location: this.location, now: this.runtime.now, create, ...(create ? { bootstrapActor: this.actor } : {}) });
+    if (opened !== undefined) return opened;
+    const { openSqliteStore } = await import('../store/sqlite-store.js');
+    return openSqliteStore({ path: ':memory:', now: this.runtime.now, displayPath: this.storePath });
+  }
+
   private async credentialModule(): Promise<RegistryCredentials> {
     const { dockerCredentials } = await import('../credentials/index.js');
     return dockerCredentials({ env: this.env, homedir: this.runtime.homedir });
   }
 
   private async openStore(persistent: boolean): Promise<StorePort> {
+    if (this.location.kind === 'postgres' && persistent) return this.openPostgres(true);
     const { openSqliteStore } = await import('../store/sqlite-store.js');
     return openSqliteStore({
       path: persistent ? this.storePath : ':memory:',

@@ -25,7 +25,7 @@ import type { PullCoordinator } from './pull-coordinator.js';
 import { sweepExpiredContainers } from './sweep.js';
 
 /** Where verdicts are remembered per (image ID, contract hash): the store, or nothing for a probe. */
-export type SmokeCache = Pick<StorePort, 'cachedSmoke' | 'saveSmoke'>;
+export type SmokeCache = Pick<StorePort, 'cachedSmoke' | 'saveSmoke' | 'exclusiveSmoke'>;
 
 /** What evaluating a reference needs: the engine, the store's smoke cache, credentials, a clock. */
 export interface EvaluationDeps {
@@ -145,16 +145,43 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   const withTrust = (verdict: ValidationVerdict): ValidationVerdict =>
     trust.warning === undefined || verdict.status !== 'verified' ? verdict : { ...verdict, warnings: [...verdict.warnings, trust.warning] };
 
-  // The same image under the same contract gives the same verdict: never run its container twice.
-  const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contract.hash);
-  if (remembered !== undefined) {
-    const verdict: ValidationVerdict =
-      remembered.status === 'verified'
-        ? { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings: remembered.warnings }
-        : failed(remembered.cause ?? 'checks-failed', remembered.reason ?? 'failed an earlier smoke-test');
-    return done(withTrust(verdict), { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) });
-  }
+  // The same image under the same contract gives the same verdict: never run its container twice,
+  // on any host sharing the store (a second one waits for the first's verdict, then reuses it).
+  const cached = await rememberedVerdict(deps, request, image, pin);
+  if (cached !== undefined) return done(withTrust(cached.verdict), cached.extra);
+  return deps.store.exclusiveSmoke(image.id, request.contract.hash, request.interrupt, async () => {
+    const meanwhile = await rememberedVerdict(deps, request, image, pin);
+    if (meanwhile !== undefined) return done(withTrust(meanwhile.verdict), meanwhile.extra);
+    const tested = await smokeTest(deps, request, image, pin, progress);
+    return done(withTrust(tested.verdict), tested.report === undefined ? {} : { report: tested.report });
+  });
+}
 
+/** The verdict remembered for the image under the request's contract, unless the request wants a fresh one. */
+async function rememberedVerdict(
+  deps: EvaluationDeps,
+  request: EvaluationRequest,
+  image: ImageFacts,
+  pin: { readonly pin: string; readonly kind: PinKind },
+): Promise<{ verdict: ValidationVerdict; extra: Partial<FullEvaluation> } | undefined> {
+  const remembered = request.fresh ? undefined : await deps.store.cachedSmoke(image.id, request.contract.hash);
+  if (remembered === undefined) return undefined;
+  const verdict: ValidationVerdict =
+    remembered.status === 'verified'
+      ? { status: 'verified', digest: pin.pin, pinKind: pin.kind, warnings: remembered.warnings }
+      : failed(remembered.cause ?? 'checks-failed', remembered.reason ?? 'failed an earlier smoke-test');
+  return { verdict, extra: { cached: true, ...(Array.isArray(remembered.results) ? { rememberedChecks: remembered.results as CheckResult[] } : {}) } };
+}
+
+/** Judges the pinned image against the contract (in a container unless it has only config checks), and remembers what is the image's own. */
+async function smokeTest(
+  deps: EvaluationDeps,
+  request: EvaluationRequest,
+  image: ImageFacts,
+  pin: { readonly pin: string; readonly kind: PinKind },
+  progress: PipelineProgress,
+): Promise<{ verdict: ValidationVerdict; report: ContractJudgement['report'] | undefined }> {
+  const { subject, signal } = request;
   const { contract, hash } = request.contract;
   const checks = containerChecks(contract);
   let judged: ContractJudgement;
@@ -184,9 +211,9 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
       judged = judgeContract({ contract, config: image.config, run, pin, timeoutMs: request.timeoutMs });
     } catch (error) {
       if (error instanceof DockerFailure && error.kind === 'no-bash') {
-        const verdict = failureVerdict(error, { reference, endpoint: deps.docker.endpoint });
+        const verdict = failureVerdict(error, { reference: request.reference, endpoint: deps.docker.endpoint });
         await remember(deps.store, image.id, hash, verdict, []);
-        return done(verdict);
+        return { verdict, report: undefined };
       }
       throw error;
     }
@@ -196,7 +223,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   if (verdict.status === 'verified' || (verdict.status === 'failed' && verdict.cause === 'checks-failed' && report.complete)) {
     await remember(deps.store, image.id, hash, verdict, report.results);
   }
-  return done(withTrust(verdict), { report });
+  return { verdict, report };
 }
 
 /**

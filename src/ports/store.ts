@@ -127,6 +127,21 @@ export interface DriftApproval {
   readonly held: HeldDrift;
 }
 
+/** What `doctor` says about the store: where it is and, on a server, who this process is there. */
+export type StoreDescription =
+  | { readonly kind: 'sqlite'; readonly location: string }
+  | {
+      readonly kind: 'postgres';
+      readonly location: string;
+      readonly schema: string;
+      /** The authenticated database role: the actor of every change this process makes. */
+      readonly connectedRole: string;
+      readonly operatorRole: OperatorRole | null;
+      /** A server superuser bypasses nothing of ours by accident, but can disable triggers on purpose. */
+      readonly serverSuperuser: boolean;
+      readonly schemaOwner: boolean;
+    };
+
 export interface AuditQuery {
   readonly project?: string;
   readonly since?: string;
@@ -190,6 +205,13 @@ export interface StorePort {
    * as drift_approved. NothingToApproveError without one; HeldDriftStaleError when the slot moved on.
    */
   approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval>;
+  /**
+   * Runs `fn` (a smoke test and the caching of its verdict) while no other process sharing this
+   * store runs one for the same image and contract: a second caller waits, then finds the verdict
+   * cached. On SQLite (one host) only the caller's own process is serialized, by its evaluations.
+   */
+  exclusiveSmoke<T>(imageId: string, contractHash: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T>;
+  describe(): Promise<StoreDescription>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { StoreSchemaTooNewError } from '../errors.js';
+import type { StoreDialect } from './dialect.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 const TABLE = 'cascade_schema_migrations';
@@ -9,7 +10,7 @@ const TABLE = 'cascade_schema_migrations';
  * migration this build does not know was written by a newer cascade-image: refuse it untouched.
  * Returns whether the store was new (had no migrations at all).
  */
-export async function migrate(conn: Kysely<unknown>, path: string, now: string): Promise<{ created: boolean }> {
+export async function migrate(conn: Kysely<unknown>, path: string, now: string, dialect: StoreDialect = 'sqlite'): Promise<{ created: boolean }> {
   await sql`create table if not exists ${sql.table(TABLE)} (name text primary key, applied_at text not null)`.execute(conn);
   const applied = await sql<{ name: string }>`select name from ${sql.table(TABLE)} order by name`.execute(conn);
   const known = new Set(Object.keys(MIGRATIONS));
@@ -23,7 +24,7 @@ export async function migrate(conn: Kysely<unknown>, path: string, now: string):
   const done = new Set(applied.rows.map((row) => row.name));
   for (const [name, migration] of Object.entries(MIGRATIONS)) {
     if (done.has(name)) continue;
-    await migration.up(conn);
+    await migration.up(conn, dialect);
     await sql`insert into ${sql.table(TABLE)} (name, applied_at) values (${name}, ${now})`.execute(conn);
   }
   return { created: done.size === 0 };

@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import {
-  DEFAULT_SUBJECT,
   projectOf,
-  projectSubject,
   subjectOf,
   type AuditEntry,
   type CachedSmoke,
@@ -13,42 +11,29 @@ import {
   type OperatorRole,
   type PolicyAssignments,
   type StoredContract,
-  type StoredPolicy,
   type Subject,
   type ValidationRunRecord,
 } from '../domain/index.js';
 import type { AuditQuery, ContractAssignments } from '../ports/store.js';
 import {
-  DEFAULT_SCOPE,
-  HELD_JOIN_SELECT,
-  heldFromJoin,
-  scopeKey,
-  toAudit,
-  toCachedSmoke,
-  toHeldDrift,
-  toOperator,
-  toRun,
-  toSlot,
-  toStoredContract,
-  toStoredPolicy,
-  type HeldJoin,
-  type HeldRow,
-  type SlotRow,
-} from './rows.js';
-import type { AuditLogTable, ContractAssignmentsTable, ContractsTable, OperatorsTable, PoliciesTable, ProjectsTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
-import { DamagedContentError } from './stored-json.js';
+  assembleContractAssignments,
+  assemblePolicies,
+  CONTRACT_ASSIGNMENTS,
+  DEFAULT_SLOT,
+  defaultSlot,
+  POLICIES,
+  PROJECT_SLOTS,
+  projectSlot,
+  type AssignmentRow,
+  type DefaultRow,
+  type ProjectRow,
+} from './read-queries.js';
+import { scopeKey, toAudit, toCachedSmoke, toHeldDrift, toOperator, toRun, toStoredContract, type HeldRow } from './rows.js';
+import type { AuditLogTable, ContractsTable, OperatorsTable, PoliciesTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
 
 type RunRow = Selectable<ValidationRunsTable>;
-type ProjectRow = Selectable<ProjectsTable> & HeldJoin;
-
-// A slot and its held drift in one statement: `show` stays one query for the slot.
-const PROJECT_SLOTS = `select p.*, ${HELD_JOIN_SELECT} from projects p left join held_drifts h on h.scope = p.id`;
-const DEFAULT_SLOT = `select g.*, ${HELD_JOIN_SELECT} from global_default g left join held_drifts h on h.scope = '${DEFAULT_SCOPE}'`;
-
-const projectSlot = (row: ProjectRow): ImageSlot => toSlot(projectSubject(row.id), row, heldFromJoin(row, row.id));
-const defaultSlot = (row: SlotRow & HeldJoin): ImageSlot => toSlot(DEFAULT_SUBJECT, row, heldFromJoin(row, DEFAULT_SCOPE));
 
 /**
  * Every read, as plain prepared statements on better-sqlite3: `show`, `list` and `resolve` never
@@ -74,7 +59,7 @@ export class SqliteReader {
       const row = this.database.prepare(`${PROJECT_SLOTS} where p.id = ?`).get(subject.project) as ProjectRow | undefined;
       return row === undefined ? undefined : projectSlot(row);
     }
-    const row = this.database.prepare(DEFAULT_SLOT).get() as (SlotRow & HeldJoin) | undefined;
+    const row = this.database.prepare(DEFAULT_SLOT).get() as DefaultRow | undefined;
     return row === undefined ? undefined : defaultSlot(row);
   }
 
@@ -98,7 +83,7 @@ export class SqliteReader {
 
   pendingSlots(): Array<{ slot: ImageSlot; run: ValidationRunRecord | undefined }> {
     const slots = (this.database.prepare(`${PROJECT_SLOTS} where p.status = 'pending' order by p.id`).all() as ProjectRow[]).map(projectSlot);
-    const fallback = this.database.prepare(`${DEFAULT_SLOT} where g.status = 'pending'`).get() as (SlotRow & HeldJoin) | undefined;
+    const fallback = this.database.prepare(`${DEFAULT_SLOT} where g.status = 'pending'`).get() as DefaultRow | undefined;
     if (fallback !== undefined) slots.push(defaultSlot(fallback));
     return slots.map((slot) => ({ slot, run: this.lastRun(slot.subject, slot.generation) }));
   }
@@ -138,24 +123,7 @@ export class SqliteReader {
   }
 
   contractAssignments(): ContractAssignments {
-    // A left join: an assignment whose contract row is missing is damage, not an assignment to skip.
-    const rows = this.database
-      .prepare(
-        `select a.scope, a.hash as assigned, a.set_by, a.set_at, c.hash, c.document, c.source_text, c.created_at
-         from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope`,
-      )
-      .all() as Array<Omit<ContractAssignmentsTable, 'hash'> & { assigned: string } & Nullable<Selectable<ContractsTable>>>;
-    let fallback: StoredContract | undefined;
-    const projects = new Map<string, StoredContract>();
-    for (const row of rows) {
-      if (row.hash === null || row.document === null || row.created_at === null) {
-        throw new DamagedContentError(`the contract ${row.assigned} assigned to ${row.scope} is missing`);
-      }
-      const stored = toStoredContract({ hash: row.hash, document: row.document, source_text: row.source_text, created_at: row.created_at }, row);
-      if (row.scope === DEFAULT_SCOPE) fallback = stored;
-      else projects.set(row.scope, stored);
-    }
-    return { default: fallback, projects };
+    return assembleContractAssignments(this.database.prepare(CONTRACT_ASSIGNMENTS).all() as AssignmentRow[]);
   }
 
   contractByHash(hash: string): StoredContract | undefined {
@@ -164,14 +132,7 @@ export class SqliteReader {
   }
 
   policyAssignments(): PolicyAssignments {
-    const rows = this.database.prepare('select * from policies order by scope').all() as Array<Selectable<PoliciesTable>>;
-    let fallback: StoredPolicy | undefined;
-    const projects = new Map<string, StoredPolicy>();
-    for (const row of rows) {
-      if (row.scope === DEFAULT_SCOPE) fallback = toStoredPolicy(row);
-      else projects.set(row.scope, toStoredPolicy(row));
-    }
-    return { default: fallback, projects };
+    return assemblePolicies(this.database.prepare(POLICIES).all() as Array<Selectable<PoliciesTable>>);
   }
 
   heldDrift(scope: Subject): HeldDrift | undefined {
@@ -180,5 +141,3 @@ export class SqliteReader {
     return row === undefined ? undefined : toHeldDrift(row, key);
   }
 }
-
-type Nullable<T> = { [K in keyof T]: T[K] | null };

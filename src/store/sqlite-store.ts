@@ -27,6 +27,7 @@ import type {
   RunStart,
   SlotChange,
   SlotChangeResult,
+  StoreDescription,
   StorePort,
 } from '../ports/store.js';
 import { BUSY_TIMEOUT_MS, closeLeavingFileAsIs, openConnection } from './connection.js';
@@ -34,7 +35,7 @@ import { checkStoreFile, checkWithSqlite, isDamage } from './integrity.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { translateSqliteError } from './sqlite-errors.js';
-import type { SqliteWriter } from './sqlite-writer.js';
+import type { StoreWriter } from './store-writer.js';
 
 /**
  * The tables SQLite checks on every open (see ./integrity.ts): what `show`, `list` and `resolve`
@@ -154,7 +155,7 @@ async function enableWal(database: Database.Database, beforeWriting: () => void)
 }
 
 class SqliteStore implements StorePort {
-  private writerPromise: Promise<SqliteWriter> | undefined;
+  private writerPromise: Promise<StoreWriter> | undefined;
   /** Set once a read or write found the file damaged: closing then leaves the file as it is. */
   private damaged = false;
 
@@ -168,11 +169,11 @@ class SqliteStore implements StorePort {
   ) {}
 
   /** A refusal of the integrity check is kept: every later write of this process is refused too. */
-  writer(): Promise<SqliteWriter> {
+  writer(): Promise<StoreWriter> {
     this.writerPromise ??= (async () => {
       this.beforeFirstWrite();
-      const { SqliteWriter: Writer } = await import('./sqlite-writer.js');
-      return new Writer(this.database, this.now);
+      const [{ StoreWriter: Writer }, { Kysely, SqliteDialect }] = await Promise.all([import('./store-writer.js'), import('kysely')]);
+      return new Writer(new Kysely({ dialect: new SqliteDialect({ database: this.database }) }), this.now);
     })();
     return this.writerPromise;
   }
@@ -218,6 +219,12 @@ class SqliteStore implements StorePort {
   }
   schemaVersion(): Promise<string> {
     return this.read(() => this.reader.appliedMigrations().at(-1) ?? 'none');
+  }
+  exclusiveSmoke<T>(_imageId: string, _contractHash: string, _signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+  async describe(): Promise<StoreDescription> {
+    return { kind: 'sqlite', location: this.path };
   }
 
   changeSlot(change: SlotChange, permit: Permit): Promise<SlotChangeResult> {
@@ -265,7 +272,7 @@ class SqliteStore implements StorePort {
     }
   }
 
-  private async write<T>(fn: (writer: SqliteWriter) => Promise<T>): Promise<T> {
+  private async write<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<T> {
     try {
       return await fn(await this.writer());
     } catch (error) {

@@ -86,6 +86,7 @@ describe('each library in exactly one adapter folder', () => {
     dockerode: 'docker/',
     'better-sqlite3': 'store/',
     kysely: 'store/',
+    pg: 'store/',
     commander: 'cli/',
     chalk: 'render/',
     'cli-progress': 'render/',

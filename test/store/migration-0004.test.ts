@@ -51,7 +51,7 @@ describe('migration 0004_policies', () => {
     await writeStoreAt0003();
     const store = await openSqliteStore({ path: file, now: () => new Date() });
     try {
-      expect(await store.schemaVersion()).toBe('0004_policies');
+      expect(await store.schemaVersion()).toBe('0005_server_roles');
       expect(await store.getSlot(projectSubject('acme'))).toMatchObject({ status: 'verified', digest: PIN, generation: 3, contractHash: HASH, warnings: ['w'], inventory: NODE, held: null });
       expect(await store.getSlot(DEFAULT_SUBJECT)).toMatchObject({ status: 'pending', held: null });
       expect((await store.contractAssignments()).projects.get('acme')).toMatchObject({ hash: HASH, setBy: ADMIN });

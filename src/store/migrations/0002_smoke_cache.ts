@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import type { StoreDialect } from '../dialect.js';
 
 // Frozen: the smoke-result cache and the contract a slot was last verified against.
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+// The same statements on both dialects.
+export async function up(db: Kysely<unknown>, _dialect: StoreDialect = 'sqlite'): Promise<void> {
   await sql`
     create table smoke_results (
       image_id text not null,

@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { StoreDialect } from '../dialect.js';
 
 // Frozen: contracts (content-addressed, with their assignments), a verdict's warnings and the pinned digest's inventory.
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'): Promise<void> {
   // Every contract ever set, keyed by its hash: rows are only ever added, so history can show any of them.
   await sql`
     create table contracts (
@@ -22,9 +23,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       set_at text not null
     )`.execute(db);
   // A deleted project takes its assignment with it, whichever path deletes it.
-  await sql`
-    create trigger contract_assignments_follow_projects after delete on projects
-    begin delete from contract_assignments where scope = old.id; end`.execute(db);
+  if (dialect === 'postgres') {
+    await sql`
+      create function contract_assignments_follow_projects() returns trigger language plpgsql as $$
+      begin
+        delete from contract_assignments where scope = old.id;
+        return old;
+      end $$`.execute(db);
+    await sql`create trigger contract_assignments_follow_projects after delete on projects for each row execute function contract_assignments_follow_projects()`.execute(db);
+  } else {
+    await sql`
+      create trigger contract_assignments_follow_projects after delete on projects
+      begin delete from contract_assignments where scope = old.id; end`.execute(db);
+  }
   for (const table of ['projects', 'global_default']) {
     // Warnings and an inventory belong to a verified pin only, as the digest does (0001's check).
     await sql`alter table ${sql.table(table)} add column warnings text not null default '[]' check (warnings = '[]' or status = 'verified')`.execute(db);

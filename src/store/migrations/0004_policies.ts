@@ -1,8 +1,13 @@
 import { sql, type Kysely } from 'kysely';
+import type { StoreDialect } from '../dialect.js';
 
 // Frozen: each scope's signature and drift policies, and the drift a hold policy keeps waiting for approval.
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'): Promise<void> {
+  const keysAreAList =
+    dialect === 'postgres'
+      ? sql`check (keys is null or (jsonb_typeof(keys::jsonb) = 'array' and jsonb_array_length(keys::jsonb) > 0))`
+      : sql`check (keys is null or (json_valid(keys) and json_type(keys) = 'array' and json_array_length(keys) > 0))`;
   // scope: a project id, or '(default)' (as in contract_assignments). A null policy inherits.
   await sql`
     create table policies (
@@ -15,7 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       set_at text not null,
       -- A signature policy is a mode with at least one key: trusting no key would pin nothing, or warn on everything.
       check ((signature_mode is null) = (keys is null)),
-      check (keys is null or (json_valid(keys) and json_type(keys) = 'array' and json_array_length(keys) > 0)),
+      ${keysAreAList},
       -- A scope with no policy left has no row.
       check (signature_mode is not null or drift is not null)
     )`.execute(db);
@@ -35,6 +40,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       found_at text not null
     )`.execute(db);
   // A deleted project takes its policies and its held drift with it, whichever path deletes it.
+  if (dialect === 'postgres') {
+    await sql`
+      create function scope_rows_follow_projects() returns trigger language plpgsql as $$
+      begin
+        delete from policies where scope = old.id;
+        delete from held_drifts where scope = old.id;
+        return old;
+      end $$`.execute(db);
+    await sql`create trigger scope_rows_follow_projects after delete on projects for each row execute function scope_rows_follow_projects()`.execute(db);
+    return;
+  }
   await sql`
     create trigger policies_follow_projects after delete on projects
     begin delete from policies where scope = old.id; end`.execute(db);

@@ -32,6 +32,9 @@ export async function beginRun(tx: Tx, run: RunStart, started: Date): Promise<vo
 /** Closes the run's row, and stores its verdict on the slot only while the slot still has the run's generation. */
 export async function finishRun(tx: Tx, timestamp: Timestamp, finish: RunFinish): Promise<'stored' | 'stale'> {
   if (finish.held !== undefined) checkHeld(finish, finish.held);
+  // Finishing is idempotent: a retry after a commit whose answer was lost finds the run closed.
+  const closed = await tx.selectFrom('validation_runs').select(['finished_at', 'outcome']).where('run_id', '=', finish.runId).executeTakeFirst();
+  if (closed !== undefined && closed.finished_at !== null) return closed.outcome === 'stale' ? 'stale' : 'stored';
   const slot = await selectSlot(tx, finish.subject);
   const current = slot !== undefined && slot.generation === finish.generation;
   const { verdict } = finish;

@@ -9,13 +9,20 @@ export type Tx = Kysely<StoreSchema>;
 /** The current time as stored (ISO 8601), read afresh at each use: every row keeps the moment it was written. */
 export type Timestamp = () => string;
 
+/** Opens a write transaction on `conn` holding the store's write lock: one writer at a time, on every dialect. */
+export type BeginWrite = (conn: Tx) => Promise<void>;
+
 /**
- * Every write takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
- * later upgrades can fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
+ * SQLite: the write lock up front (BEGIN IMMEDIATE): a deferred transaction that later upgrades
+ * can fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
  */
-export async function writeTransaction<T>(db: Kysely<StoreSchema>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export const beginImmediate: BeginWrite = async (conn) => {
+  await sql`begin immediate`.execute(conn);
+};
+
+export async function writeTransaction<T>(db: Kysely<StoreSchema>, fn: (tx: Tx) => Promise<T>, begin: BeginWrite = beginImmediate): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    await begin(conn);
     try {
       const result = await fn(conn);
       await sql`commit`.execute(conn);
@@ -32,9 +39,13 @@ export async function writeTransaction<T>(db: Kysely<StoreSchema>, fn: (tx: Tx) 
  * lock, before the write reads or changes anything else: no other process can grant or revoke in
  * between, and a refusal (ForbiddenError) rolls back a transaction that has done nothing.
  */
-export async function authorizedTransaction<T>(db: Kysely<StoreSchema>, permit: Permit, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return writeTransaction(db, async (tx) => {
-    permit.check(await roleOf(tx, permit.actor));
-    return fn(tx);
-  });
+export async function authorizedTransaction<T>(db: Kysely<StoreSchema>, permit: Permit, fn: (tx: Tx) => Promise<T>, begin: BeginWrite = beginImmediate): Promise<T> {
+  return writeTransaction(
+    db,
+    async (tx) => {
+      permit.check(await roleOf(tx, permit.actor));
+      return fn(tx);
+    },
+    begin,
+  );
 }

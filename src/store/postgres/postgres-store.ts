@@ -1,0 +1,261 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { PostgresLocation } from '../../config/store-location.js';
+import type { CachedSmoke, HeldDrift, ImageSlot, OperatorRecord, OperatorRole, PolicyAssignments, StoredContract, Subject, ValidationRunRecord, AuditEntry } from '../../domain/index.js';
+import { StoreSchemaTooNewError, UsageError } from '../../errors.js';
+import type {
+  AuditQuery,
+  ContractAssignments,
+  ContractChange,
+  ContractToSet,
+  DriftApproval,
+  Permit,
+  PolicyChange,
+  PolicySetResult,
+  RunFinish,
+  RunStart,
+  SlotChange,
+  SlotChangeResult,
+  StoreDescription,
+  StorePort,
+} from '../../ports/store.js';
+import { MIGRATION_NAMES } from '../migrations/names.js';
+import type { StoreSchema } from '../schema.js';
+import { StoreWriter } from '../store-writer.js';
+import type { BeginWrite } from '../writes/transaction.js';
+import { isConnectionLost, translatePgError } from './errors.js';
+import { PostgresReader, type Query } from './reader.js';
+import { SmokeLocks } from './smoke-locks.js';
+
+/** The advisory lock class of the store's write lock ('CIMG'; ./smoke-locks.ts uses the next one). */
+const WRITE_LOCK_CLASS = 0x43494d47;
+
+/** No statement runs longer, and no lock is waited for longer: a stuck server or peer never hangs a command. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+const LOCK_TIMEOUT_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a verdict write is retried after the connection was lost (the run stays recoverable by `validate --stale` after). */
+const RETRY_WINDOW_MS = 10_000;
+
+export interface PostgresStoreOptions {
+  readonly location: PostgresLocation;
+  readonly now: () => Date;
+  /** The actor recorded as first superadmin when this open creates the store (the connecting role). */
+  readonly bootstrapActor?: string;
+  /** Create (and migrate) the schema when it is missing; without, a missing store opens as `undefined`. */
+  readonly create: boolean;
+}
+
+/**
+ * Opens the store in a PostgreSQL schema: creating and migrating it under the store's write lock
+ * (two hosts opening a new store together serialize), refusing one written by a newer
+ * cascade-image, and returning `undefined` for a missing one that may not be created.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<StorePort | undefined> {
+  const { location } = options;
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    user: location.role,
+    max: 16,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 5_000,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: 'cascade-image',
+    options: `-c search_path=${location.schema}`,
+  });
+  // A pooled connection the server closes while idle emits an error: the next checkout reconnects.
+  pool.on('error', () => undefined);
+  const store = new PostgresStore(pool, location, options.now);
+  try {
+    const present = await store.schemaPresent();
+    if (present) {
+      const applied = await store.reader.appliedMigrations();
+      const unknown = applied.filter((name) => !MIGRATION_NAMES.includes(name));
+      if (unknown.length > 0) {
+        throw new StoreSchemaTooNewError(`the store ${location.shown} (schema ${location.schema}) has schema ${unknown.at(-1)}, newer than this cascade-image understands`, {
+          fix: 'upgrade cascade-image on this host; the store was left untouched',
+        });
+      }
+      if (applied.length === MIGRATION_NAMES.length) return store;
+    } else if (!options.create) {
+      await store.close();
+      return undefined;
+    }
+    await store.initialize(options.bootstrapActor);
+    return store;
+  } catch (error) {
+    await store.close();
+    throw translatePgError(error, location);
+  }
+}
+
+class PostgresStore implements StorePort {
+  readonly path: string;
+  readonly reader: PostgresReader;
+  private readonly writer: StoreWriter;
+  private readonly locks: SmokeLocks;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly location: PostgresLocation,
+    now: () => Date,
+  ) {
+    this.path = location.shown;
+    const query: Query = async <Row>(text: string, params: readonly unknown[] = []) => (await pool.query(text, params as unknown[])).rows as Row[];
+    this.reader = new PostgresReader(query);
+    const begin: BeginWrite = async (conn) => {
+      await sql`begin`.execute(conn);
+      // One writer at a time, as SQLite's BEGIN IMMEDIATE: every write's read-then-write sees the last commit.
+      await sql`select pg_advisory_xact_lock(${WRITE_LOCK_CLASS}, hashtext(${location.schema}))`.execute(conn);
+    };
+    this.writer = new StoreWriter(new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }), now, 'postgres', begin);
+    this.locks = new SmokeLocks(() => new pg.Client({ connectionString: location.url, user: location.role, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cascade-image locks' }), location.schema);
+  }
+
+  async schemaPresent(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ present: boolean }>('select to_regclass($1) is not null as present', [`"${this.location.schema}".cascade_schema_migrations`]);
+    return rows[0]?.present === true;
+  }
+
+  /** Creates the schema (when missing) and applies the migrations it lacks, in one transaction under the write lock. */
+  async initialize(bootstrapActor: string | undefined): Promise<void> {
+    await this.writer.transaction(async (tx) => {
+      await sql`create schema if not exists ${sql.id(this.location.schema)}`.execute(tx);
+    });
+    await this.writer.initialize(this.path, bootstrapActor);
+  }
+
+  getSlot(subject: Subject): Promise<ImageSlot | undefined> {
+    return this.read(() => this.reader.getSlot(subject));
+  }
+  listProjects(): Promise<readonly ImageSlot[]> {
+    return this.read(() => this.reader.listProjects());
+  }
+  lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
+    return this.read(() => this.reader.lastRun(subject));
+  }
+  getRun(runId: string): Promise<ValidationRunRecord | undefined> {
+    return this.read(() => this.reader.getRun(runId));
+  }
+  pendingSlots(): Promise<ReadonlyArray<{ readonly slot: ImageSlot; readonly run: ValidationRunRecord | undefined }>> {
+    return this.read(() => this.reader.pendingSlots());
+  }
+  audit(query: AuditQuery): Promise<readonly AuditEntry[]> {
+    return this.read(() => this.reader.audit(query));
+  }
+  operators(): Promise<readonly OperatorRecord[]> {
+    return this.read(() => this.reader.operators());
+  }
+  roleOf(actor: string): Promise<OperatorRole | undefined> {
+    return this.read(() => this.reader.roleOf(actor));
+  }
+  cachedSmoke(imageId: string, contractHash: string): Promise<CachedSmoke | undefined> {
+    return this.read(() => this.reader.cachedSmoke(imageId, contractHash));
+  }
+  contractAssignments(): Promise<ContractAssignments> {
+    return this.read(() => this.reader.contractAssignments());
+  }
+  contractByHash(hash: string): Promise<StoredContract | undefined> {
+    return this.read(() => this.reader.contractByHash(hash));
+  }
+  policyAssignments(): Promise<PolicyAssignments> {
+    return this.read(() => this.reader.policyAssignments());
+  }
+  heldDrift(scope: Subject): Promise<HeldDrift | undefined> {
+    return this.read(() => this.reader.heldDrift(scope));
+  }
+  schemaVersion(): Promise<string> {
+    return this.read(async () => (await this.reader.appliedMigrations()).at(-1) ?? 'none');
+  }
+
+  changeSlot(change: SlotChange, permit: Permit): Promise<SlotChangeResult> {
+    return this.write(() => this.writer.changeSlot(change, permit));
+  }
+  deleteProject(project: string, force: boolean, permit: Permit): Promise<ImageSlot> {
+    return this.write(() => this.writer.deleteProject(project, force, permit));
+  }
+  beginRun(run: RunStart, permit: Permit): Promise<void> {
+    return this.write(() => this.writer.beginRun(run, permit));
+  }
+  /** Retried while the connection is lost: finishing a run is idempotent (a run already closed is not closed again). */
+  finishRun(finish: RunFinish): Promise<'stored' | 'stale'> {
+    return this.write(() => this.writer.finishRun(finish), { retry: true });
+  }
+  saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
+    return this.write(() => this.writer.saveSmoke(imageId, contractHash, result), { retry: true });
+  }
+  async setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
+    // On a server an operator is a database role: one that does not exist could never connect.
+    const [known] = await this.read(async () => (await this.pool.query('select 1 from pg_roles where rolname = $1', [actor])).rows);
+    if (known === undefined) {
+      throw new UsageError(`there is no database role ${actor} on ${this.location.host}: on PostgreSQL an operator is a role that logs in`, {
+        hint: `create it first (CREATE ROLE ${actor} LOGIN PASSWORD '…'), then grant it again`,
+      });
+    }
+    return this.write(() => this.writer.setOperator(actor, role, permit));
+  }
+  removeOperator(actor: string, permit: Permit): Promise<void> {
+    return this.write(() => this.writer.removeOperator(actor, permit));
+  }
+  setContract(scope: Subject, contract: ContractToSet | null, actor: string, permit: Permit): Promise<ContractChange> {
+    return this.write(() => this.writer.setContract(scope, contract, actor, permit));
+  }
+  setPolicy(scope: Subject, change: PolicyChange, actor: string, permit: Permit): Promise<PolicySetResult> {
+    return this.write(() => this.writer.setPolicy(scope, change, actor, permit));
+  }
+  approveDrift(scope: Subject, actor: string, permit: Permit): Promise<DriftApproval> {
+    return this.write(() => this.writer.approveDrift(scope, actor, permit));
+  }
+
+  exclusiveSmoke<T>(imageId: string, contractHash: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.locks.exclusive(`${imageId} ${contractHash}`, signal, fn, (error) => translatePgError(error, this.location));
+  }
+
+  describe(): Promise<StoreDescription> {
+    return this.read(async () => {
+      const { rows } = await this.pool.query<{ role: string; superuser: boolean; owner: string | null }>(
+        `select current_user as role, (select rolsuper from pg_roles where rolname = current_user) as superuser,
+                (select pg_get_userbyid(nspowner) from pg_namespace where nspname = $1) as owner`,
+        [this.location.schema],
+      );
+      const row = rows[0];
+      const role = row?.role ?? this.location.role;
+      return {
+        kind: 'postgres',
+        location: this.path,
+        schema: this.location.schema,
+        connectedRole: role,
+        operatorRole: (await this.reader.roleOf(role)) ?? null,
+        serverSuperuser: row?.superuser === true,
+        schemaOwner: row?.owner === role,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.locks.close();
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translatePgError(error, this.location);
+    }
+  }
+
+  private async write<T>(fn: () => Promise<T>, options: { retry?: boolean } = {}): Promise<T> {
+    const deadline = Date.now() + RETRY_WINDOW_MS;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (options.retry !== true || !isConnectionLost(error) || Date.now() >= deadline) throw translatePgError(error, this.location);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 1_000)));
+      }
+    }
+  }
+}

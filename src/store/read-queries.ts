@@ -1,0 +1,52 @@
+import type { Selectable } from 'kysely';
+import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type PolicyAssignments, type StoredContract, type StoredPolicy } from '../domain/index.js';
+import type { ContractAssignments } from '../ports/store.js';
+import { DEFAULT_SCOPE, HELD_JOIN_SELECT, heldFromJoin, toSlot, toStoredContract, toStoredPolicy, type HeldJoin, type SlotRow } from './rows.js';
+import type { ContractAssignmentsTable, ContractsTable, PoliciesTable, ProjectsTable } from './schema.js';
+import { DamagedContentError } from './stored-json.js';
+
+/** The reads both stores' readers make, in the SQL both dialects speak, and how their rows become domain values. */
+
+export type ProjectRow = Selectable<ProjectsTable> & HeldJoin;
+export type DefaultRow = SlotRow & HeldJoin;
+
+// A slot and its held drift in one statement: `show` stays one query for the slot.
+export const PROJECT_SLOTS = `select p.*, ${HELD_JOIN_SELECT} from projects p left join held_drifts h on h.scope = p.id`;
+export const DEFAULT_SLOT = `select g.*, ${HELD_JOIN_SELECT} from global_default g left join held_drifts h on h.scope = '${DEFAULT_SCOPE}'`;
+
+export const projectSlot = (row: ProjectRow): ImageSlot => toSlot(projectSubject(row.id), row, heldFromJoin(row, row.id));
+export const defaultSlot = (row: DefaultRow): ImageSlot => toSlot(DEFAULT_SUBJECT, row, heldFromJoin(row, DEFAULT_SCOPE));
+
+// A left join: an assignment whose contract row is missing is damage, not an assignment to skip.
+export const CONTRACT_ASSIGNMENTS = `select a.scope, a.hash as assigned, a.set_by, a.set_at, c.hash, c.document, c.source_text, c.created_at
+  from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope`;
+
+export type AssignmentRow = Omit<ContractAssignmentsTable, 'hash'> & { assigned: string } & Nullable<Selectable<ContractsTable>>;
+
+export function assembleContractAssignments(rows: readonly AssignmentRow[]): ContractAssignments {
+  let fallback: StoredContract | undefined;
+  const projects = new Map<string, StoredContract>();
+  for (const row of rows) {
+    if (row.hash === null || row.document === null || row.created_at === null) {
+      throw new DamagedContentError(`the contract ${row.assigned} assigned to ${row.scope} is missing`);
+    }
+    const stored = toStoredContract({ hash: row.hash, document: row.document, source_text: row.source_text, created_at: row.created_at }, row);
+    if (row.scope === DEFAULT_SCOPE) fallback = stored;
+    else projects.set(row.scope, stored);
+  }
+  return { default: fallback, projects };
+}
+
+export const POLICIES = 'select * from policies order by scope';
+
+export function assemblePolicies(rows: ReadonlyArray<Selectable<PoliciesTable>>): PolicyAssignments {
+  let fallback: StoredPolicy | undefined;
+  const projects = new Map<string, StoredPolicy>();
+  for (const row of rows) {
+    if (row.scope === DEFAULT_SCOPE) fallback = toStoredPolicy(row);
+    else projects.set(row.scope, toStoredPolicy(row));
+  }
+  return { default: fallback, projects };
+}
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
