@@ -6,7 +6,7 @@
 // test/bench/last-results.json (the last three runs), and exits 0 whatever the figures are (exit 1 only when the bench
 // itself could not run, e.g. no engine).
 //
-//   node test/bench/run.mjs [--only=startup,set,validate,memory,modules] [--reps=N] [--startup-runs=N]
+//   node test/bench/run.mjs [--only=startup,set,validate,memory,modules,postgres] [--reps=N] [--startup-runs=N]
 //                           [--validate-reps=N] [--loop-reps=N]
 //
 // Targets:
@@ -16,6 +16,8 @@
 //   3. validate   `validate --all` over 200 projects sharing 10 references vs a shell loop
 //                 of the docker CLI steps per project (outcomes must be identical)        ≥ 10× faster
 //   4. memory     peak RSS of the `set` process while it pulls a ~300 MiB image          ≤ 120 MiB
+//   5. postgres   the same start-up, set and validate --all figures with the store on the
+//                 PostgreSQL test cluster (bash .ci/postgres.sh), beside SQLite's          (no target)
 //
 // Noise: the machine is shared, so every comparison is interleaved (A B A B …) and medians are
 // reported, with the spread of the per-pair ratios (p10–p90 and min–max). Start-up timings use spawnSync (no execa overhead inside the measured interval).
@@ -34,6 +36,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
+import pg from 'pg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The installed package's command, as scripts/install-package.mjs leaves it.
@@ -62,7 +65,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? 'true'];
   }),
 );
-const ONLY = new Set((args.only ?? 'startup,set,validate,memory,modules').split(','));
+const ONLY = new Set((args.only ?? 'startup,set,validate,memory,modules,postgres').split(','));
 const STARTUP_RUNS = Number(args['startup-runs'] ?? 21);
 const SET_REPS = Number(args.reps ?? 21);
 const VALIDATE_REPS = Number(args['validate-reps'] ?? 3);
@@ -541,6 +544,130 @@ async function benchValidate(small, script, template) {
 }
 
 // =================================================================================================
+// 5. the same with the store on PostgreSQL (the test cluster of .ci/postgres.sh)
+// =================================================================================================
+const PG_URL_FILE = `${process.env.CASCADE_PG_DIR ?? '/var/lib/cascade-pg'}/admin-url`;
+
+async function adminSql(url, text) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A database of the bench's own on the test cluster; the CLI connects as the cluster's admin role. */
+async function benchDatabase() {
+  const admin = process.env.CASCADE_TEST_PG_URL ?? fs.readFileSync(PG_URL_FILE, 'utf8').trim();
+  const name = `bench_${process.pid}_${Date.now().toString(36)}`;
+  await adminSql(admin, `create database ${name}`);
+  const url = (schema) => {
+    const u = new URL(admin);
+    u.pathname = `/${name}`;
+    u.searchParams.set('schema', schema);
+    return u.toString();
+  };
+  return { name, url, sql: (schema, text) => adminSql(url(schema).replace(/[?&]schema=[^&]*/, ''), text.replaceAll('$schema', schema)), drop: () => adminSql(admin, `drop database if exists ${name} with (force)`) };
+}
+
+async function benchPostgres(small, script, template, sqliteStartupStore, loopMs) {
+  const database = await benchDatabase();
+  try {
+    const dir = await tempDir('cascade-bench-pg-');
+    const tpl = database.url('tpl');
+    const env = cliEnv(tpl, dir);
+    // The template: the same 200 projects over 10 references, stored pending.
+    const started = performance.now();
+    must(timed(NODE, [BIN, '-q', 'set', template.projects[0].id, `${small.repo}:${template.projects[0].tag}`, '--create', '--no-validate'], { env, cwd: dir }), 'pg template bootstrap');
+    let next = 1;
+    await Promise.all(
+      Array.from({ length: 2 }, async () => {
+        while (next < template.projects.length) {
+          const p = template.projects[next++];
+          const r = await execa(NODE, [BIN, '-q', 'set', p.id, `${small.repo}:${p.tag}`, '--create', '--no-validate'], { env, cwd: dir, reject: false, stdin: 'ignore' });
+          if (r.exitCode !== 0) throw new Error(`pg set ${p.id} exited ${r.exitCode}: ${r.stderr}`);
+        }
+      }),
+    );
+    log(`  PostgreSQL template ready in ${r1((performance.now() - started) / 1000)} s`);
+
+    // validate --all, cold then warm: the template is made cold again (pending, no smoke cache) before each rep.
+    const cold = [];
+    const warm = [];
+    for (let rep = 0; rep < VALIDATE_REPS; rep++) {
+      await database.sql('tpl', `update "$schema".projects set status = 'pending', digest = null, pin_kind = null, error = null, validated_at = null, contract_hash = null, warnings = '[]', inventory = null; delete from "$schema".smoke_results`);
+      const c = timed(NODE, [BIN, 'validate', '--all'], { env, cwd: dir });
+      if (c.status !== 0) throw new Error(`pg validate --all (cold) exited ${c.status}\n${c.stderr.slice(-2000)}`);
+      cold.push(c.ms);
+      const w = timed(NODE, [BIN, 'validate', '--all'], { env, cwd: dir });
+      if (w.status !== 0) throw new Error(`pg validate --all (warm) exited ${w.status}\n${w.stderr.slice(-2000)}`);
+      warm.push(w.ms);
+      log(`  pg validate --all: cold ${r1(c.ms / 1000)} s, warm ${r1(w.ms / 1000)} s`);
+    }
+    const [{ n: verified }] = await database.sql('tpl', `select count(*)::int as n from "$schema".projects where status = 'verified'`);
+
+    // Start-up over the validated 200-project store, interleaved with node -e 0 and SQLite's show.
+    const sqliteEnv = cliEnv(sqliteStartupStore.db, sqliteStartupStore.dir);
+    const cases = {
+      'node -e 0': [NODE, ['-e', '0'], env],
+      'show p123 (SQLite)': [NODE, [BIN, 'show', 'p123'], sqliteEnv],
+      'show p123 (PostgreSQL)': [NODE, [BIN, 'show', 'p123'], env],
+      'list (PostgreSQL)': [NODE, [BIN, 'list'], env],
+    };
+    const names = Object.keys(cases);
+    for (const name of names) for (let i = 0; i < 2; i++) must(timed(cases[name][0], cases[name][1], { env: cases[name][2], cwd: dir }), name);
+    const samples = Object.fromEntries(names.map((n) => [n, []]));
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      for (const name of names) samples[name].push(must(timed(cases[name][0], cases[name][1], { env: cases[name][2], cwd: dir }), name).ms);
+    }
+    const base = samples['node -e 0'];
+    const ratioTo = (name) => r2(median(samples[name].map((x, i) => x / base[i])));
+
+    // set on a present image, on a store that exists (a shared server's store is created once, not
+    // per command): a new project each rep, the smoke cache emptied before it so the container
+    // really runs; against the docker CLI steps.
+    const ref = small.refs[0];
+    const ours = [];
+    const theirs = [];
+    const setEnv = cliEnv(database.url('set'), dir);
+    must(timed(NODE, [BIN, 'set', 'warm', ref, '--create'], { env: setEnv, cwd: dir }), 'pg set (warm-up)');
+    for (let i = 0; i < SET_REPS; i++) {
+      await database.sql('set', 'delete from "$schema".smoke_results');
+      const a = must(timed(NODE, [BIN, 'set', `bench${i}`, ref, '--create'], { env: setEnv, cwd: dir }), `pg set bench${i}`);
+      if (!/verified/.test(a.stdout + a.stderr)) throw new Error(`pg set bench${i} did not report verified:\n${a.stdout}\n${a.stderr}`);
+      ours.push(a.ms);
+      theirs.push(must(timed('bash', ['-c', DOCKER_STEPS, 'steps', ref, small.repo, script]), 'docker steps').ms);
+    }
+    return {
+      server: (await database.sql('tpl', 'select version()'))[0].version.split(' on ')[0],
+      startup: {
+        runs: STARTUP_RUNS,
+        medianMs: Object.fromEntries(names.map((n) => [n, r1(median(samples[n]))])),
+        pairedRatioToNodeE0: { showSqlite: ratioTo('show p123 (SQLite)'), showPostgres: ratioTo('show p123 (PostgreSQL)'), listPostgres: ratioTo('list (PostgreSQL)') },
+        spreadShowPostgres: spread(samples['show p123 (PostgreSQL)'].map((x, i) => x / base[i])),
+      },
+      set: {
+        reps: SET_REPS,
+        medianMs: { cascadeSet: r1(median(ours)), dockerCli: r1(median(theirs)) },
+        pairedRatio: r2(median(ours.map((x, i) => x / theirs[i]))),
+        pairedRatioSpread: spread(ours.map((x, i) => x / theirs[i])),
+      },
+      validateAll: {
+        projects: PROJECTS,
+        verified,
+        medianMs: { cold: r1(median(cold)), warm: r1(median(warm)) },
+        samplesMs: { cold: cold.map(r1), warm: warm.map(r1) },
+        ...(loopMs === undefined ? {} : { speedupVsDockerLoop: { cold: r2(loopMs / median(cold)), warm: r2(loopMs / median(warm)) } }),
+      },
+    };
+  } finally {
+    await database.drop().catch(() => undefined);
+  }
+}
+
+// =================================================================================================
 // 4. peak memory of `set` pulling a ~300 MiB image
 // =================================================================================================
 function cacheDir() {
@@ -736,7 +863,7 @@ try {
   log(`registry on ${registry.host}`);
   const script = await smokeScript();
 
-  const needSmall = ONLY.has('startup') || ONLY.has('set') || ONLY.has('validate');
+  const needSmall = ONLY.has('startup') || ONLY.has('set') || ONLY.has('validate') || ONLY.has('postgres');
   const small = needSmall ? await prepareSmallImages(registry) : undefined;
   if (small) log(`pushed ${small.refs.length} distinct images as ${small.repo}:t0..t${REFERENCES - 1}`);
 
@@ -761,6 +888,10 @@ try {
   if (ONLY.has('set')) {
     log(`2. set on a present image: ${SET_REPS} interleaved reps`);
     results.set = await benchSet(small, script);
+  }
+  if (ONLY.has('postgres') && small && template && startupStore) {
+    log('5. the same on PostgreSQL');
+    results.postgres = await benchPostgres(small, script, template, startupStore, results.validateAll?.medianMs.dockerLoop);
   }
   if (ONLY.has('modules')) {
     log('diagnostic: module load costs');
@@ -831,6 +962,17 @@ if (results.memory) {
   lines.push(`   target ${x.target}: ${verdict(x.pass)}`);
   lines.push('');
 }
+if (results.postgres) {
+  const p = results.postgres;
+  const st = p.startup;
+  lines.push(`5. with the store on PostgreSQL (${p.server}, loopback test cluster; no target — beside SQLite's figures)`);
+  lines.push(`   start-up, median of ${st.runs} interleaved rounds, ratio to node -e 0: show SQLite ${st.pairedRatioToNodeE0.showSqlite}×, show PostgreSQL ${st.pairedRatioToNodeE0.showPostgres}× (${spreadText(st.spreadShowPostgres)}), list PostgreSQL ${st.pairedRatioToNodeE0.listPostgres}×`);
+  lines.push(`   medians: ${Object.entries(st.medianMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  lines.push(`   set on a present image: ${p.set.medianMs.cascadeSet} ms vs docker CLI ${p.set.medianMs.dockerCli} ms, per-rep ratio ${p.set.pairedRatio}× (${spreadText(p.set.pairedRatioSpread)})`);
+  const speed = p.validateAll.speedupVsDockerLoop;
+  lines.push(`   validate --all ${p.validateAll.projects}/${REFERENCES}: cold ${p.validateAll.medianMs.cold} ms, warm ${p.validateAll.medianMs.warm} ms${speed ? ` (${speed.cold}× / ${speed.warm}× the docker CLI loop)` : ''}; ${p.validateAll.verified}/${p.validateAll.projects} verified`);
+  lines.push('');
+}
 if (results.moduleLoad) {
   const ml = results.moduleLoad.medianMs;
   lines.push(`diagnostic: first use of each bundle in a fresh process, warm code cache (median of ${results.moduleLoad.runs}; no target)`);
@@ -842,7 +984,7 @@ if (results.error) lines.push(`ERROR: ${results.error}`);
 lines.push(`total bench runtime ${results.runtimeSec} s`);
 console.log(lines.join('\n'));
 
-if (!results.error || Object.keys(results).some((k) => ['startup', 'set', 'validateAll', 'memory'].includes(k))) {
+if (!results.error || Object.keys(results).some((k) => ['startup', 'set', 'validateAll', 'memory', 'postgres'].includes(k))) {
   results.targets = TARGETS;
   // The last three runs, oldest first: a target is met when all three meet it.
   let previous = [];
