@@ -332,6 +332,28 @@ describe.skipIf(!e2e.engine || !postgresAvailable())('the permission rule on a P
     expect((await auditOf('payments')).at(-1)).toEqual({ actor: ALICE, event: 'drift_approved', to_ref: payments.moved });
   });
 
+  it("bob's cron holds a drift of the global default too: the guard finds the default's own reference", async () => {
+    const repo = `roles-${RUN}/default`;
+    const ref = `${e2e.registry}/${repo}:current`;
+    const first = `${e2e.registry}/${repo}@${await pushImage(e2e.local.good, ref)}`;
+    pushed.push(ref, first);
+    const set = await as(alice, ['defaults', 'set', ref]);
+    expect(set.exitCode, explain(set)).toBe(0);
+    expect((await as(alice, ['trust', 'set', '--default', '--drift', 'hold'])).exitCode).toBe(0);
+
+    const moved = `${e2e.registry}/${repo}@${await pushImage(e2e.local['node-new'], ref)}`;
+    pushed.push(moved);
+    const cron = await as(bob, ['validate', '--default']);
+    expect(cron.exitCode, explain(cron)).toBe(1);
+    expect(cron.lines[0]).toMatch(new RegExp(`^\\(default\\) {2}verified → ${escape(first)} {2}\\(drifted: awaiting approval: `));
+    const held = await adminQuery<{ digest: string; reference: string }>(`select digest, reference from ${SCHEMA}.held_drifts where scope = '(default)'`, [], database.name);
+    expect(held).toEqual([{ digest: moved, reference: ref }]);
+    expectRefused(await psql(bob, `update global_default set digest = '${moved}'`), 'CIVWR');
+    // Clean for the tests after: alice lifts the hold and clears the default (superadmin changes).
+    expect((await as(alice, ['trust', 'clear', '--default'])).exitCode).toBe(0);
+    expect((await as(alice, ['defaults', 'clear'])).exitCode).toBe(0);
+  });
+
   it('carol (~/.pgpass, no grant) reads, but may not re-validate or write anything', async () => {
     const show = await as(carol, ['show', 'acme']);
     expect(show.exitCode, explain(show)).toBe(0);
