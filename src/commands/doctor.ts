@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { CascadeError, DockerFailure, ExitCode } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort } from '../ports/docker.js';
-import type { StorePort } from '../ports/store.js';
+import type { StoreDescription, StorePort } from '../ports/store.js';
 import { parseNormalizedNamed } from '../reference/index.js';
 import type { Lazy } from './deps.js';
 
@@ -13,16 +13,35 @@ export interface DoctorCheck {
   readonly detail: string;
   /** What to do about a problem. */
   readonly fix: string | null;
+  /** What is fine for now but weakens a guarantee (present only when there is any). */
+  readonly warnings?: readonly string[];
 }
+
+/** The store doctor looks at, as the composition root resolved it. */
+export type DoctorStore =
+  | {
+      readonly kind: 'sqlite';
+      readonly path: string;
+      readonly exists: () => boolean;
+      /** The existing store, opened read-only in spirit: doctor never creates it. */
+      readonly open: Lazy<StorePort>;
+    }
+  | {
+      readonly kind: 'postgres';
+      /** The server and database as messages name them (never the password). */
+      readonly location: string;
+      readonly schema: string;
+      /** The role the client authenticates as. */
+      readonly role: string;
+      /** Connects without creating anything; `undefined` when the server answers but the schema does not exist yet. */
+      readonly open: () => Promise<StorePort | undefined>;
+    };
 
 export interface DoctorDeps {
   /** The endpoint's description; throws when DOCKER_HOST / the context cannot be resolved. */
   readonly endpoint: () => string;
   readonly docker: Lazy<DockerPort>;
-  readonly storePath: string;
-  readonly storeExists: () => boolean;
-  /** The existing store, opened read-only in spirit: doctor never creates it. */
-  readonly store: Lazy<StorePort>;
+  readonly store: DoctorStore;
   readonly credentials: RegistryCredentials;
   /** GETs a URL with a short deadline; resolves the HTTP status, rejects when nothing answered. */
   readonly httpStatus: (url: string) => Promise<number>;
@@ -33,6 +52,8 @@ export interface DoctorReport {
   readonly ok: boolean;
   /** The engine did not answer: the command's exit code is 69 then, as for every command. */
   readonly engineUnavailable: boolean;
+  /** On a server: where the store is and who this process is there (absent for SQLite, or when it could not be read). */
+  readonly store?: StoreDescription;
 }
 
 /**
@@ -41,10 +62,19 @@ export interface DoctorReport {
  */
 export async function doctor(input: { readonly registries: readonly string[] }, deps: DoctorDeps): Promise<DoctorReport> {
   const { unavailable, ...engine } = await engineCheck(deps);
-  const checks: DoctorCheck[] = [engine, ...storeChecks(deps.storePath)];
-  if (checks.at(-1)?.ok === true && deps.storeExists()) checks.push(await schemaCheck(deps));
+  const checks: DoctorCheck[] = [engine];
+  let description: StoreDescription | undefined;
+  if (deps.store.kind === 'sqlite') {
+    const { path, exists, open } = deps.store;
+    checks.push(...storeChecks(path));
+    if (checks.at(-1)?.ok === true && exists()) checks.push(await schemaCheck(open));
+  } else {
+    const server = await serverChecks(deps.store);
+    checks.push(...server.checks);
+    description = server.description;
+  }
   for (const registry of input.registries) checks.push(...(await registryChecks(deps, registry)));
-  return { checks, ok: checks.every((check) => check.ok), engineUnavailable: unavailable };
+  return { checks, ok: checks.every((check) => check.ok), engineUnavailable: unavailable, ...(description === undefined ? {} : { store: description }) };
 }
 
 async function engineCheck(deps: DoctorDeps): Promise<DoctorCheck & { readonly unavailable: boolean }> {
@@ -96,13 +126,81 @@ function storeChecks(path: string): DoctorCheck[] {
   ];
 }
 
-async function schemaCheck(deps: DoctorDeps): Promise<DoctorCheck> {
+async function schemaCheck(open: Lazy<StorePort>): Promise<DoctorCheck> {
   try {
-    const store = await deps.store();
+    const store = await open();
     return { name: 'schema', ok: true, detail: `${await store.schemaVersion()} (current)`, fix: null };
   } catch (error) {
     return { name: 'schema', ok: false, detail: messageOf(error), fix: error instanceof CascadeError ? (error.hint ?? null) : null };
   }
+}
+
+/** What each operator role may do, as src/lifecycle/authorization.ts decides it (and the server's triggers enforce it). */
+const MAY: Record<'superadmin' | 'viewer' | 'none', string> = {
+  superadmin: 'superadmin: changes, re-validates, reads',
+  viewer: 'viewer: re-validates, reads',
+  none: 'not an operator: reads only',
+};
+
+/**
+ * A PostgreSQL store: that the server answers (connecting never creates the schema), the schema's
+ * version, and who this process is there: the authenticated role is the actor of every change.
+ */
+async function serverChecks(store: Extract<DoctorStore, { kind: 'postgres' }>): Promise<{ checks: DoctorCheck[]; description?: StoreDescription }> {
+  const where = `${store.location}, schema ${store.schema}`;
+  let opened: StorePort | undefined;
+  try {
+    opened = await store.open();
+  } catch (error) {
+    return {
+      checks: [
+        {
+          name: 'store',
+          ok: false,
+          detail: messageOf(error),
+          fix: (error instanceof CascadeError ? error.hint : undefined) ?? 'check the server, and the URL in --db / CASCADE_IMAGE_DB (postgres://role@host:port/database)',
+        },
+      ],
+    };
+  }
+  if (opened === undefined) {
+    return {
+      checks: [
+        {
+          name: 'store',
+          ok: true,
+          detail: `${where}: the server answers; the schema does not exist yet: the first change creates it (the role needs CREATE on the database) and makes role ${store.role} its first superadmin`,
+          fix: null,
+        },
+      ],
+    };
+  }
+  const checks: DoctorCheck[] = [{ name: 'store', ok: true, detail: `${where}: the server answers`, fix: null }];
+  checks.push(await schemaCheck(async () => opened));
+  let description: StoreDescription;
+  try {
+    description = await opened.describe();
+  } catch (error) {
+    checks.push({ name: 'role', ok: false, detail: `cannot tell who role ${store.role} is there: ${messageOf(error)}`, fix: error instanceof CascadeError ? (error.hint ?? null) : null });
+    return { checks };
+  }
+  if (description.kind !== 'postgres') return { checks, description };
+  const role = description.connectedRole;
+  const warnings: string[] = [];
+  if (description.serverSuperuser) {
+    warnings.push(`${role} is a server superuser: it can disable the triggers that enforce the rule, so the rule binds it only as long as it lets it; run cascade-image as a role that is not`);
+  }
+  if (description.schemaOwner) {
+    warnings.push(`${role} owns the schema ${description.schema}: it can alter or drop the tables and triggers that enforce the rule, so the rule binds it only as long as it lets it; run day-to-day changes and cron as roles that do not own it`);
+  }
+  checks.push({
+    name: 'role',
+    ok: true,
+    detail: `connected as ${role}: ${MAY[description.operatorRole ?? 'none']}`,
+    fix: null,
+    ...(warnings.length === 0 ? {} : { warnings }),
+  });
+  return { checks, description };
 }
 
 async function registryChecks(deps: DoctorDeps, registry: string): Promise<DoctorCheck[]> {

@@ -1,7 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { grantOperator, listOperators, revokeOperator, type OperatorDeps } from '../../src/commands/operators.js';
-import { ForbiddenError, LastSuperadminError, NotAnOperatorError } from '../../src/errors.js';
+import { postgresLocation } from '../../src/config/store-location.js';
+import { ForbiddenError, LastSuperadminError, NotAnOperatorError, UsageError } from '../../src/errors.js';
 import type { StorePort } from '../../src/ports/store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { adminQuery, createTestDatabase, ensureRole, postgresAvailable } from '../support/postgres.js';
 import { ADMIN, memoryStore } from '../support/store.js';
 import { STRANGER, VIEWER } from './support.js';
 
@@ -91,6 +95,59 @@ describe('listOperators', () => {
     expect((await listOperators({ store: async () => store })).map((record) => [record.actor, record.role, record.grantedBy])).toEqual([
       [ADMIN, 'superadmin', ADMIN],
       [VIEWER, 'viewer', ADMIN],
+    ]);
+  });
+});
+
+describe.skipIf(!postgresAvailable())('operators on a PostgreSQL store: the operators are database roles', () => {
+  // Cluster-wide names: a suffix of their own, so suites running at once never share a role.
+  const viewer = `ci_ops_viewer_${randomBytes(3).toString('hex')}`;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: StorePort;
+  let creator: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('operators');
+    await ensureRole(viewer, 'viewer-password');
+    const location = postgresLocation(database.url(), {}, 'nobody');
+    creator = location.role;
+    const opened = await openPostgresStore({ location, now: () => new Date(), create: true, bootstrapActor: creator });
+    if (opened === undefined) throw new Error('the PostgreSQL store was not created');
+    server = opened;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+    await adminQuery(`drop role if exists "${viewer}"`);
+  });
+
+  const onServer = (): OperatorDeps => ({ store: async () => server, actor: creator });
+
+  it('refuses a grant to a role the server does not have, as bad input (exit 2), storing and auditing nothing', async () => {
+    const before = { operators: await server.operators(), audit: await server.audit({}) };
+    const refusal = grantOperator({ operator: 'no_such_role_anywhere', role: 'viewer' }, onServer());
+
+    await expect(refusal).rejects.toBeInstanceOf(UsageError);
+    await expect(refusal).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^there is no database role no_such_role_anywhere on .+: on PostgreSQL an operator is a role that logs in$/),
+      hint: expect.stringContaining('CREATE ROLE no_such_role_anywhere LOGIN'),
+    });
+    expect(await server.operators()).toEqual(before.operators);
+    expect(await server.audit({})).toEqual(before.audit);
+  });
+
+  it('grants an existing role, lists it beside the creating role, and revokes it', async () => {
+    const granted = await grantOperator({ operator: viewer, role: 'viewer' }, onServer());
+    expect(granted).toMatchObject({ actor: viewer, role: 'viewer', grantedBy: creator });
+    const listed = await listOperators({ store: async () => server });
+    expect(Object.fromEntries(listed.map((record) => [record.actor, record.role]))).toEqual({ [creator]: 'superadmin', [viewer]: 'viewer' });
+
+    await revokeOperator({ operator: viewer }, onServer());
+    expect(await server.roleOf(viewer)).toBeUndefined();
+    expect((await server.audit({})).slice(0, 2).map((entry) => [entry.event, entry.actor, entry.detail])).toEqual([
+      ['operator_revoked', creator, { operator: viewer }],
+      ['operator_granted', creator, { operator: viewer }],
     ]);
   });
 });

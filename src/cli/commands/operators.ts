@@ -5,7 +5,7 @@ import { checkOperatorName } from '../../lifecycle/operator-name.js';
 import type { CliKit } from '../kit.js';
 
 export function registerOperators(program: Command, kit: CliKit): void {
-  const operators = program.command('operators').description('who may change images: superadmins change, viewers read');
+  const operators = program.command('operators').description('who may do what: superadmins change, viewers re-validate, anyone reads (on PostgreSQL an operator is a database role)');
   operators
     .command('list')
     .option('--json', 'JSON envelope on stdout')
@@ -20,7 +20,7 @@ export function registerOperators(program: Command, kit: CliKit): void {
     );
   operators
     .command('grant')
-    .argument('<actor>', 'the operator')
+    .argument('<actor>', 'the operator (on PostgreSQL: an existing database role)')
     .addOption(new Option('--role <role>', 'the role').choices(['superadmin', 'viewer']).makeOptionMandatory())
     .option('--json', 'JSON envelope on stdout')
     .action(

@@ -9,10 +9,15 @@ const TABLES = ['projects', 'global_default', 'validation_runs', 'audit_log', 'o
 
 export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'): Promise<void> {
   if (dialect !== 'postgres') return;
+  // Every function below resolves names in pg_catalog, then the store's schema, and the session's
+  // temporary schema last: left implicit, pg_temp is searched FIRST for tables, so any role could
+  // shadow `operators` or `policies` with a temporary table of its own and pass the guard.
+  const schema = await currentSchema(db);
+  const path = sql.raw(`pg_catalog, ${quoteIdent(schema)}, pg_temp`);
   // The repository a reference names, normalized as Docker does (docker.io, library/), and whether
   // a pin fits it: what an operator may record for a slot is a digest of the slot's own reference.
   await sql`
-    create function repository_of(reference text) returns text language plpgsql immutable as $$
+    create function repository_of(reference text) returns text language plpgsql immutable set search_path = ${path} as $$
     declare
       name text := regexp_replace(regexp_replace(reference, '@.*$', ''), ':[^/:]*$', '');
       first text := split_part(name, '/', 1);
@@ -35,7 +40,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     end $$`.execute(db);
   await sql`
     create function pin_fits(reference text, pin text, pin_kind text, allow_local integer) returns boolean
-    language sql immutable set search_path from current as $$
+    language sql immutable set search_path = ${path} as $$
       select pin is null
         or (pin_kind = 'local' and allow_local = 1 and pin ~ '^sha256:[0-9a-f]{64}$')
         or (pin_kind = 'registry' and reference is not null
@@ -45,22 +50,27 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     $$`.execute(db);
   // A scope's drift policy as the lifecycle resolves it (src/lifecycle/policies.ts): its own, else the default's.
   await sql`
-    create function drift_policy_of(scope text) returns text language sql stable set search_path from current as $$
+    create function drift_policy_of(scope text) returns text language sql stable set search_path = ${path} as $$
       select coalesce((select p.drift from policies p where p.scope = drift_policy_of.scope),
                       (select p.drift from policies p where p.scope = '(default)'))
     $$`.execute(db);
   // The rule of src/lifecycle/authorization.ts, for every row any role writes, whatever client it
   // uses: a superadmin changes anything; an operator (viewer) only records validations (runs, the
   // verdict of a slot's own reference — a re-pin only where drift is not held —, the smoke cache,
-  // held drifts, audit rows in its own name);
+  // held drifts of the slot's own reference at its generation, audit rows in its own name);
   // anyone else writes nothing. The actor is the authenticated role (current_user). Each table's
   // columns are read only in its own branch: plpgsql cannot read a field a row does not have.
+  // A write passes only when `allowed` is true: an unknown (NULL) answer refuses it.
   await sql`
-    create function guard_write() returns trigger language plpgsql set search_path from current as $$
+    create function guard_write() returns trigger language plpgsql set search_path = ${path} as $$
     declare
       role text := (select o.role from operators o where o.actor = current_user);
       allowed boolean := false;
       scope text;
+      same_key boolean;
+      slot_reference text;
+      slot_local integer;
+      slot_generation integer;
     begin
       if role = 'superadmin' then
         allowed := true;
@@ -68,7 +78,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
         -- Creating the store: its owner writes the first operator (and that grant's audit row) into an empty table.
         allowed := not exists (select 1 from operators)
           and current_user = (select pg_get_userbyid(c.relowner) from pg_class c where c.oid = tg_relid);
-        if not allowed then
+        if allowed is not true then
           raise exception 'role % is not an operator of this cascade-image store: it may only read', current_user
             using errcode = 'CIOPR', hint = 'a superadmin grants roles with: cascade-image operators grant ' || current_user || ' --role viewer';
         end if;
@@ -78,30 +88,42 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
         if tg_op = 'DELETE' then
           allowed := true;
         else
-          allowed := pin_fits(new.reference, new.digest, new.pin_kind, 1);
+          -- What a run found for the slot's own reference, at the slot's generation: what approve would pin.
+          if new.scope = '(default)' then
+            select g.worker_image, g.allow_local, g.generation into slot_reference, slot_local, slot_generation from global_default g;
+          else
+            select p.worker_image, p.allow_local, p.generation into slot_reference, slot_local, slot_generation from projects p where p.id = new.scope;
+          end if;
+          allowed := new.reference = slot_reference
+            and new.generation = slot_generation
+            and pin_fits(slot_reference, new.digest, new.pin_kind, slot_local);
         end if;
       elsif tg_table_name in ('projects', 'global_default') then
         if tg_op = 'UPDATE' then
           if tg_table_name = 'projects' then
             scope := old.id;
+            same_key := new.id = old.id;
           else
             scope := '(default)';
+            same_key := new.slot = old.slot;
           end if;
           -- Under a hold policy a pinned digest moves only by a superadmin's approval.
-          allowed := new.worker_image is not distinct from old.worker_image
+          allowed := same_key
+            and new.worker_image is not distinct from old.worker_image
             and not (old.digest is not null and new.digest is not null and new.digest <> old.digest and drift_policy_of(scope) is not distinct from 'hold')
             and new.allow_local = old.allow_local
             and new.generation = old.generation
             and new.created_at = old.created_at
             and new.updated_at = old.updated_at
-            and (new.digest is not distinct from old.digest or pin_fits(new.worker_image, new.digest, new.pin_kind, new.allow_local));
+            and ((new.digest is not distinct from old.digest and new.pin_kind is not distinct from old.pin_kind)
+                 or pin_fits(new.worker_image, new.digest, new.pin_kind, new.allow_local));
         end if;
       elsif tg_table_name = 'audit_log' then
         if tg_op = 'INSERT' then
           allowed := new.actor = current_user and (new.event like 'validation\\_%' or new.event = 'drift_held');
         end if;
       end if;
-      if not allowed then
+      if allowed is not true then
         raise exception 'role % is a viewer of this cascade-image store: it may re-validate, not change %', current_user, tg_table_name
           using errcode = 'CIVWR', hint = 'a superadmin makes the change, or grants the role with: cascade-image operators grant ' || current_user || ' --role superadmin';
       end if;
@@ -114,12 +136,14 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     await sql`create trigger ${sql.raw(`${table}_guard`)} before insert or update or delete on ${sql.table(table)} for each row execute function guard_write()`.execute(db);
   }
   // The triggers are the gate: any role that may connect reads, and may try to write.
-  const schema = sql.id(await currentSchema(db));
-  await sql`grant usage on schema ${schema} to public`.execute(db);
-  await sql`grant select, insert, update, delete on all tables in schema ${schema} to public`.execute(db);
+  const id = sql.id(schema);
+  await sql`grant usage on schema ${id} to public`.execute(db);
+  await sql`grant select, insert, update, delete on all tables in schema ${id} to public`.execute(db);
   await sql`revoke insert, update, delete on cascade_schema_migrations from public`.execute(db);
-  await sql`grant usage on all sequences in schema ${schema} to public`.execute(db);
+  await sql`grant usage on all sequences in schema ${id} to public`.execute(db);
 }
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 async function currentSchema(db: Kysely<unknown>): Promise<string> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
