@@ -1,7 +1,7 @@
 // `store copy` between real SQLite store files: every table moves with its exact values, the copy is
 // one transaction counted back before it commits, it is audited in both stores, and every refusal
 // leaves both stores as they were.
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, symlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyStore, type StoreCopyDeps } from '../../src/commands/store-copy.js';
@@ -158,12 +158,14 @@ describe('copyStore refusals: nothing is written to either store', () => {
     await expect(copyStore(deps(target))).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('is not a cascade-image store: it is another SQLite database (tables: notes)') });
   });
 
-  it('refuses the source itself, by its path or through a link', async () => {
+  it('refuses the source itself, by its path or through a link, soft or hard', async () => {
     await expect(copyStore(deps(source))).rejects.toBeInstanceOf(CopyOntoItselfError);
-    const link = folder.path('link.db');
-    symlinkSync(source, link);
+    symlinkSync(source, folder.path('soft.db'));
+    linkSync(source, folder.path('hard.db'));
     const sourceBytes = bytesOf(source);
-    await expect(copyStore(deps(link))).rejects.toMatchObject({ name: 'CopyOntoItselfError', exitCode: 2 });
+    for (const link of ['soft.db', 'hard.db']) {
+      await expect(copyStore(deps(folder.path(link)))).rejects.toMatchObject({ name: 'CopyOntoItselfError', exitCode: 2 });
+    }
     expect(bytesOf(source)).toEqual(sourceBytes);
   });
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { PostgresLocation } from '../../config/store-location.js';
-import { UsageError } from '../../errors.js';
+import { StoreUnavailableError, UsageError } from '../../errors.js';
 import type { CopySource, CopyTarget, TargetState } from '../../ports/store-copy.js';
 import { MIGRATION_NAMES } from '../migrations/names.js';
 import { translatePgError } from '../postgres/errors.js';
@@ -69,9 +69,7 @@ export async function openPostgresCopyTarget(location: PostgresLocation, now: ()
     {
       dialect: 'postgres',
       inspect: (tx) => inspect(tx, location.schema, shown),
-      prepare: async (tx) => {
-        await sql`create schema if not exists ${sql.id(location.schema)}`.execute(tx);
-      },
+      prepare: (tx) => createSchema(tx, location),
       // Rows went in with their own ids: the identity sequences continue after the highest.
       afterInsert: async (tx) => {
         for (const table of ['validation_runs', 'audit_log']) {
@@ -82,6 +80,24 @@ export async function openPostgresCopyTarget(location: PostgresLocation, now: ()
     (error) => translatePgError(error, location),
     () => db.destroy(),
   );
+}
+
+/**
+ * Creates the schema unless it is there (a DBA may create it for the copying role: creating one
+ * needs CREATE on the database, which the server checks even for IF NOT EXISTS).
+ */
+async function createSchema(tx: Tx, location: PostgresLocation): Promise<void> {
+  const { rows } = await sql<{ n: number }>`select 1 as n from pg_namespace where nspname = ${location.schema}`.execute(tx);
+  if (rows.length > 0) return;
+  try {
+    await sql`create schema ${sql.id(location.schema)}`.execute(tx);
+  } catch (error) {
+    if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== '42501') throw error;
+    throw new StoreUnavailableError(`role ${location.role} may not create the schema ${location.schema} in the database ${location.database}: nothing was copied`, {
+      cause: error,
+      fix: `let the database's owner run: GRANT CREATE ON DATABASE ${location.database} TO ${location.role}, or create the schema for it: CREATE SCHEMA ${location.schema} AUTHORIZATION ${location.role}`,
+    });
+  }
 }
 
 async function inspect(tx: Tx, schema: string, shown: string): Promise<TargetState> {

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { UsageError } from '../../errors.js';
@@ -76,13 +76,10 @@ export async function openSqliteCopyTarget(path: string, now: () => Date): Promi
   };
 }
 
-/** The file's real path: a link to the source is the source. */
+/** The file itself (device and inode): a link to the source, soft or hard, is the source. */
 function identityOf(path: string): string {
-  try {
-    return `file:${realpathSync(path)}`;
-  } catch {
-    return `file:${path}`;
-  }
+  const { dev, ino } = statSync(path);
+  return `file:${dev}:${ino}`;
 }
 
 async function inspect(tx: Tx, path: string): Promise<TargetState> {

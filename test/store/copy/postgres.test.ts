@@ -12,7 +12,7 @@ import { CopyTargetNotEmptyError } from '../../../src/lifecycle/store-copy.js';
 import { openCopySource, openCopyTarget } from '../../../src/store/copy/index.js';
 import { openPostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
-import { adminUrl, createTestDatabase, ensureRole, postgresAvailable } from '../../support/postgres.js';
+import { adminQuery, adminUrl, createTestDatabase, ensureRole, postgresAvailable } from '../../support/postgres.js';
 import { ADMIN, dumpPostgres, dumpSqlite, pgLocation, pgQuery, schemaExists, seededFile, tempFolder, withoutCopyRows, type Dump } from './support.js';
 
 const now = () => new Date('2026-12-02T10:00:00.000Z');
@@ -178,6 +178,25 @@ describe.runIf(postgresAvailable())('store copy with PostgreSQL', () => {
     expect(await schemaExists(url)).toBe(false);
     expect(dumpSqlite(source)).toEqual(sourceBefore);
   });
+
+  it('copies into a schema a DBA created for the role, and says what to grant where the role may create none', async () => {
+    const locked = await createTestDatabase('store_copy_locked');
+    try {
+      await adminQuery('revoke create on database ' + locked.name + ' from public');
+      const source = sourceFile('locked.db');
+      const denied = copy(source, locked.url({ schema: 'nope', role: COPIER, password: COPIER_PASSWORD }));
+      await expect(denied).rejects.toMatchObject({ exitCode: 69, message: `role ${COPIER} may not create the schema nope in the database ${locked.name}: nothing was copied` });
+      await expect(denied).rejects.toMatchObject({ hint: expect.stringContaining(`GRANT CREATE ON DATABASE ${locked.name} TO ${COPIER}`) });
+
+      await adminQuery(`create schema granted authorization ${COPIER}`, [], locked.name);
+      const url = locked.url({ schema: 'granted', role: COPIER, password: COPIER_PASSWORD });
+      const result = await copy(source, url);
+      expect(result).toMatchObject({ created: true, targetActor: COPIER, addedSuperadmin: { role: COPIER, was: null } });
+      expect(withoutCopyRows(await dumpPostgres(url), lastAuditId(dumpSqlite(source)), COPIER).operators).toEqual(dumpSqlite(source).operators);
+    } finally {
+      await locked.drop();
+    }
+  }, SERVER_HOOK_MS * 2);
 
   it('never puts a password in its result, a row of either store, or a message', async () => {
     const source = sourceFile('secret.db');
