@@ -15,6 +15,7 @@ import { registerRef } from './commands/ref.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerSet } from './commands/set.js';
 import { registerShow } from './commands/show.js';
+import { registerStore } from './commands/store.js';
 import { registerUpdate } from './commands/update.js';
 import { registerValidate } from './commands/validate.js';
 import type { CliKit } from './kit.js';
@@ -40,6 +41,7 @@ const COMMANDS: ReadonlyArray<readonly [string, Register]> = [
   ['history', registerHistory],
   ['operators', registerOperators],
   ['cleanup', registerCleanup],
+  ['store', registerStore],
   ['doctor', registerDoctor],
   ['completion', registerCompletion],
 ];

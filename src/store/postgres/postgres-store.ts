@@ -27,8 +27,8 @@ import { isConnectionLost, translatePgError } from './errors.js';
 import { PostgresReader, type Query } from './reader.js';
 import { SmokeLocks } from './smoke-locks.js';
 
-/** The advisory lock class of the store's write lock ('CIMG'; ./smoke-locks.ts uses the next one). */
-const WRITE_LOCK_CLASS = 0x43494d47;
+/** The advisory lock class of the store's write lock ('CIMG'; ./smoke-locks.ts uses the next one; ../copy/ takes it too). */
+export const WRITE_LOCK_CLASS = 0x43494d47;
 
 /** No statement runs longer, and no lock is waited for longer: a stuck server or peer never hangs a command. */
 const STATEMENT_TIMEOUT_MS = 30_000;
