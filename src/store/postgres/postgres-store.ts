@@ -54,7 +54,7 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<StorePort | undefined> {
   const { location } = options;
   const pool = new pg.Pool({
-    connectionString: location.url,
+    ...clientSettings(location),
     user: location.role,
     max: 16,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -63,7 +63,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     lock_timeout: LOCK_TIMEOUT_MS,
     idle_in_transaction_session_timeout: 60_000,
     application_name: 'cascade-image',
-    options: `-c search_path=${location.schema}`,
   });
   // A pooled connection the server closes while idle emits an error: the next checkout reconnects.
   pool.on('error', () => undefined);
@@ -91,6 +90,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 }
 
+/**
+ * The URL and startup options of a location's connections. node-postgres lets the URL's parameters
+ * override the settings given beside it, so a URL with libpq's own `options=` (say -c
+ * statement_timeout=…) would drop our search_path, and the store would be written into whatever
+ * schema the role defaults to. The URL's options are kept and ours appended: the last -c wins.
+ */
+function clientSettings(location: PostgresLocation): { connectionString: string; options: string } {
+  const url = new URL(location.url);
+  const theirs = url.searchParams.get('options');
+  url.searchParams.delete('options');
+  const ours = `-c search_path=${location.schema}`;
+  return { connectionString: url.toString(), options: theirs === null || theirs.trim() === '' ? ours : `${theirs} ${ours}` };
+}
+
 class PostgresStore implements StorePort {
   readonly path: string;
   readonly reader: PostgresReader;
@@ -111,7 +124,7 @@ class PostgresStore implements StorePort {
       await sql`select pg_advisory_xact_lock(${WRITE_LOCK_CLASS}, hashtext(${location.schema}))`.execute(conn);
     };
     this.writer = new StoreWriter(new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }), now, 'postgres', begin);
-    this.locks = new SmokeLocks(() => new pg.Client({ connectionString: location.url, user: location.role, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cascade-image locks' }), location.schema);
+    this.locks = new SmokeLocks(() => new pg.Client({ ...clientSettings(location), user: location.role, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cascade-image locks' }), location.schema);
   }
 
   async schemaPresent(): Promise<boolean> {
