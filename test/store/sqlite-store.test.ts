@@ -222,6 +222,21 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
       expect((await store.operators()).map((operator) => operator.actor)).toEqual(['bob']);
     });
 
+    it('lets a superadmin revoke or demote themselves while another superadmin remains', async () => {
+      await store.setOperator('bob', 'superadmin', superadmin(ADMIN));
+      await store.setOperator(ADMIN, 'viewer', superadmin(ADMIN));
+      expect(await store.roleOf(ADMIN)).toBe('viewer');
+      const bob = await stores.as('bob');
+      await bob.setOperator(ADMIN, 'superadmin', superadmin('bob'));
+      await store.removeOperator(ADMIN, superadmin(ADMIN));
+      expect(await store.operators()).toMatchObject([{ actor: 'bob', role: 'superadmin' }]);
+      expect((await store.audit({})).slice(0, 3).map((entry) => [entry.event, entry.actor, entry.from, entry.to, entry.detail])).toEqual([
+        ['operator_revoked', ADMIN, 'superadmin', null, { operator: ADMIN }],
+        ['operator_granted', 'bob', 'viewer', 'superadmin', { operator: ADMIN }],
+        ['operator_granted', ADMIN, 'superadmin', 'viewer', { operator: ADMIN }],
+      ]);
+    });
+
     it('audits a grant and a revocation as done by the permit actor', async () => {
       await store.setOperator('bob', 'superadmin', superadmin(ADMIN));
       const bob = await stores.as('bob');
