@@ -337,7 +337,9 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
       await expect(store.removeOperator(ADMIN, permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(store.setPolicy(projectSubject('ghost'), { drift: 'hold' }, 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(store.approveDrift(projectSubject('ghost'), 'mallory', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      expect(permit.seen).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+      // On PostgreSQL an operator must be a database role; a grant to none is still refused by the permit first.
+      await expect(store.setOperator('no_such_role', 'viewer', permit)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(permit.seen).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
     });
 
     it("is shown its own actor's stored role, and the store adds no rule of its own", async () => {

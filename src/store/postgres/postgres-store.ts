@@ -22,6 +22,7 @@ import type {
 import { MIGRATION_NAMES } from '../migrations/names.js';
 import type { StoreSchema } from '../schema.js';
 import { StoreWriter } from '../store-writer.js';
+import { roleOf, setOperator } from '../writes/operators.js';
 import type { BeginWrite } from '../writes/transaction.js';
 import { isConnectionLost, translatePgError } from './errors.js';
 import { PostgresReader, type Query } from './reader.js';
@@ -199,15 +200,24 @@ class PostgresStore implements StorePort {
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
     return this.write(() => this.writer.saveSmoke(imageId, contractHash, result), { retry: true });
   }
-  async setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
-    // On a server an operator is a database role: one that does not exist could never connect.
-    const [known] = await this.read(async () => (await this.pool.query('select 1 from pg_roles where rolname = $1', [actor])).rows);
-    if (known === undefined) {
-      throw new UsageError(`there is no database role ${actor} on ${this.location.host}: on PostgreSQL an operator is a role that logs in`, {
-        hint: `create it first (CREATE ROLE ${actor} LOGIN PASSWORD '…'), then grant it again`,
-      });
-    }
-    return this.write(() => this.writer.setOperator(actor, role, permit));
+  /**
+   * On a server an operator is a database role: one that does not exist could never connect. That
+   * is checked after the permit, inside the grant's transaction, as every write asks its permit
+   * before looking at anything else (an actor who may not grant learns nothing about roles).
+   */
+  setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
+    return this.write(() =>
+      this.writer.transaction(async (tx, timestamp) => {
+        permit.check(await roleOf(tx, permit.actor));
+        const { rows } = await sql`select 1 from pg_roles where rolname = ${actor}`.execute(tx);
+        if (rows.length === 0) {
+          throw new UsageError(`there is no database role ${actor} on ${this.location.host}: on PostgreSQL an operator is a role that logs in`, {
+            hint: `create it first (CREATE ROLE ${actor} LOGIN PASSWORD '…'), then grant it again`,
+          });
+        }
+        await setOperator(tx, timestamp, actor, role, permit.actor);
+      }),
+    );
   }
   removeOperator(actor: string, permit: Permit): Promise<void> {
     return this.write(() => this.writer.removeOperator(actor, permit));
