@@ -17,6 +17,8 @@ export function memoryStore(now: () => Date = () => new Date()): Promise<StorePo
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
+const SERVER_HOOK_TIMEOUT_MS = 60_000;
+
 /** The actors the suites name as operators: on PostgreSQL an operator must be a role of the server (setOperator checks). */
 const ACTORS = [ADMIN, 'bob', 'victor'];
 
@@ -46,11 +48,12 @@ export function storeHarness(kind: StoreKind): StoreHarness {
   const runs = kind === 'sqlite' || postgresAvailable();
 
   if (kind === 'postgres' && runs) {
+    // A server shared with other suites running at once can be slow to create or drop a database.
     beforeAll(async () => {
       database = await createTestDatabase('store');
       for (const actor of ACTORS) await ensureActorRole(actor);
-    });
-    afterAll(async () => database?.drop());
+    }, SERVER_HOOK_TIMEOUT_MS);
+    afterAll(async () => database?.drop(), SERVER_HOOK_TIMEOUT_MS);
   }
   beforeEach((context) => {
     if (!runs) context.skip('no PostgreSQL server answers here (bash .ci/postgres.sh)');
