@@ -34,6 +34,17 @@ export interface StoreHarness {
   as(actor: string): Promise<StorePort>;
   /** The PostgreSQL location of the store `open` made last, as `actor` reaches it (PostgreSQL only). */
   location(actor?: string): PostgresLocation;
+  /** The location of a new schema in the suite's database, nothing created yet (PostgreSQL only). */
+  fresh(actor?: string): PostgresLocation;
+  /** SQL as the cluster's admin, in the suite's database (PostgreSQL only). */
+  admin<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+}
+
+export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+export interface HarnessOptions {
+  /** The suite's PostgreSQL database, when it must be other than createTestDatabase's (another collation). */
+  readonly database?: () => Promise<TestDatabase>;
 }
 
 /**
@@ -41,16 +52,16 @@ export interface StoreHarness {
  * PostgreSQL: one test database per suite, a new schema per store. Outside CI the PostgreSQL suite
  * skips when no server answers; under CI=true `postgresAvailable` throws instead, failing it.
  */
-export function storeHarness(kind: StoreKind): StoreHarness {
+export function storeHarness(kind: StoreKind, options: HarnessOptions = {}): StoreHarness {
   const opened: StorePort[] = [];
   let last: { store: StorePort; schema: string } | undefined;
-  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let database: TestDatabase | undefined;
   const runs = kind === 'sqlite' || postgresAvailable();
 
   if (kind === 'postgres' && runs) {
     // A server shared with other suites running at once can be slow to create or drop a database.
     beforeAll(async () => {
-      database = await createTestDatabase('store');
+      database = await (options.database ?? (() => createTestDatabase('store')))();
       for (const actor of ACTORS) await ensureActorRole(actor);
     }, SERVER_HOOK_TIMEOUT_MS);
     afterAll(async () => database?.drop(), SERVER_HOOK_TIMEOUT_MS);
@@ -63,8 +74,12 @@ export function storeHarness(kind: StoreKind): StoreHarness {
     last = undefined;
   });
 
+  const theDatabase = (): TestDatabase => {
+    if (kind !== 'postgres' || database === undefined) throw new Error('no PostgreSQL test database here');
+    return database;
+  };
   const locationOf = (schema: string, actor: string): PostgresLocation => {
-    if (database === undefined) throw new Error('the PostgreSQL test database is not there');
+    const database = theDatabase();
     // The admin connects and takes the actor's role for the session (current_user is the actor):
     // a password of a role shared by the whole cluster would be changed under us by other suites.
     const url = new URL(database.url({ schema }));
@@ -80,7 +95,7 @@ export function storeHarness(kind: StoreKind): StoreHarness {
       if (kind === 'sqlite') {
         store = await memoryStore(now);
       } else {
-        schema = `t_${randomBytes(6).toString('hex')}`;
+        schema = newSchemaName();
         const created = await openPostgresStore({ location: locationOf(schema, ADMIN), now, create: true, bootstrapActor: ADMIN });
         if (created === undefined) throw new Error('openPostgresStore with create: true returned no store');
         store = created;
@@ -102,8 +117,16 @@ export function storeHarness(kind: StoreKind): StoreHarness {
       if (kind !== 'postgres' || last === undefined) throw new Error('location() is for an opened PostgreSQL store');
       return locationOf(last.schema, actor);
     },
+    fresh(actor = ADMIN) {
+      return locationOf(newSchemaName(), actor);
+    },
+    admin(text, params = []) {
+      return adminQuery(text, params, theDatabase().name);
+    },
   };
 }
+
+export const newSchemaName = (): string => `t_${randomBytes(6).toString('hex')}`;
 
 /**
  * A role for an actor, created when missing and otherwise left as it is (its password belongs to
