@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SUBJECT, projectSubject, type AuditEntry, type OperatorRole, type Subject } from '../../src/domain/index.js';
 import { ForbiddenError, LastSuperadminError, NotAnOperatorError, ProjectHasImageError, ProjectNotFoundError } from '../../src/errors.js';
 import type { Permit, RunFinish, RunStart, StorePort } from '../../src/ports/store.js';
+import { permit } from '../../src/lifecycle/authorization.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { ADMIN, STORE_KINDS, storeHarness } from '../support/store.js';
@@ -139,6 +140,50 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
       expect(await store.finishRun(finish)).toBe('stale');
       expect((await store.audit({})).filter((entry) => entry.event === 'validation_stale')).toHaveLength(1);
       expect(await store.getSlot(acme)).toMatchObject({ reference: 'registry.test/acme/worker:2', status: 'pending', generation: 2 });
+    });
+  });
+
+  describe('a viewer re-validating', () => {
+    // On PostgreSQL through the viewer's own connection: the server's guard lets a viewer record validations.
+    const verified = (digest: string) => ({ status: 'verified' as const, digest, pinKind: 'registry' as const, warnings: [] });
+    const pin = (c: string) => `registry.test/acme/worker@sha256:${c.repeat(64)}`;
+    const finishAs = async (viewer: StorePort, runId: string, fields: Pick<RunFinish, 'verdict' | 'outcome'> & Partial<RunFinish>) => {
+      const generation = (await store.getSlot(acme))?.generation ?? 0;
+      await viewer.beginRun({ ...run(runId, generation) }, permit('revalidate', 'victor'));
+      return viewer.finishRun({ runId, subject: acme, generation, reference: REF, actor: 'victor', contractHash: 'h', durationMs: 5, checks: undefined, ...fields });
+    };
+
+    it('records runs, verdicts, held drifts and the smoke cache, audited in its own name', async () => {
+      await change(REF);
+      await store.setOperator('victor', 'viewer', superadmin(ADMIN));
+      const viewer = await stores.as('victor');
+      expect(await finishAs(viewer, 'v1', { verdict: verified(pin('a')), outcome: 'verified' })).toBe('stored');
+      expect(await finishAs(viewer, 'v2', { verdict: verified(pin('b')), outcome: 'drifted' })).toBe('stored');
+      await store.setPolicy(acme, { drift: 'hold' }, ADMIN, superadmin(ADMIN));
+      const held = { digest: pin('c'), pinKind: 'registry' as const, generation: 1, contractHash: 'h', warnings: [], inventory: null, inventoryChanges: [], runId: 'v3', foundAt: '2026-12-01T00:00:00.000Z' };
+      expect(await finishAs(viewer, 'v3', { verdict: verified(pin('b')), outcome: 'drift-held', held, testedPin: pin('c') })).toBe('stored');
+      expect(await finishAs(viewer, 'v4', { verdict: { status: 'failed', reason: 'hard checks failed: git --version', cause: 'checks-failed' }, outcome: 'contract-changed' })).toBe('stored');
+      await viewer.saveSmoke('sha256:img', 'h', { status: 'verified', cause: null, reason: null, warnings: [], results: [] });
+      expect(await store.getSlot(acme)).toMatchObject({ status: 'failed', digest: null, held: null, generation: 1 });
+      expect(await store.cachedSmoke('sha256:img', 'h')).toMatchObject({ status: 'verified' });
+      expect((await store.audit({ project: 'acme' })).slice(0, 6).map((entry) => [entry.event, entry.actor, entry.to])).toEqual([
+        ['validation_failed', 'victor', null],
+        ['drift_held', 'victor', pin('c')],
+        ['validation_verified', 'victor', pin('b')],
+        ['drift_policy_set', ADMIN, 'hold'],
+        ['validation_verified', 'victor', pin('b')],
+        ['validation_verified', 'victor', pin('a')],
+      ]);
+    });
+
+    it("a viewer's run made stale by a change is recorded as stale", async () => {
+      await change(REF);
+      await store.setOperator('victor', 'viewer', superadmin(ADMIN));
+      const viewer = await stores.as('victor');
+      await viewer.beginRun(run('late'), permit('revalidate', 'victor'));
+      await change('registry.test/acme/worker:2');
+      expect(await viewer.finishRun({ runId: 'late', subject: acme, generation: 1, reference: REF, actor: 'victor', verdict: verified(pin('a')), outcome: 'verified', contractHash: 'h', durationMs: 5, checks: undefined })).toBe('stale');
+      expect((await store.audit({ project: 'acme' }))[0]).toMatchObject({ event: 'validation_stale', actor: 'victor' });
     });
   });
 
