@@ -11,7 +11,7 @@ import { permit } from '../../src/lifecycle/authorization.js';
 import type { StorePort } from '../../src/ports/store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { NODE_20, NODE_22, NODE_CHANGED, REF, allow, finishOn, holdOn, pin } from '../support/held.js';
-import { ADMIN, memoryStore, STORE_KINDS, storeHarness } from '../support/store.js';
+import { ADMIN, STORE_KINDS, storeHarness } from '../support/store.js';
 
 const acme = projectSubject('acme');
 const admin = permit('change', ADMIN);
@@ -115,52 +115,55 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
   });
 });
 
-// The SQLite file itself: what a tool other than cascade-image can leave in it.
-describe('on sqlite, in the file', () => {
+describe.each(STORE_KINDS)('approveDrift of a held drift the slot has moved on from, on %s', (kind) => {
+  // The store's own writes void a held drift whenever the slot moves on; these states are made by
+  // editing the store behind its back (the SQLite file; on PostgreSQL as the server's admin, with
+  // the store's triggers off), as a tool other than cascade-image (or a bug) could leave it.
+  const stores = storeHarness(kind);
+  let dir: string | undefined;
+  let edit: (statement: string) => Promise<void>;
   beforeEach(async () => {
-    store = await memoryStore();
-  });
-  afterEach(async () => store.close());
-
-  describe('approveDrift of a held drift the slot has moved on from', () => {
-    // The store's own writes void a held drift whenever the slot moves on; these states are made by
-    // editing the file, as a tool other than cascade-image (or a bug) could leave it.
-    let dir: string;
-    let file: string;
-    beforeEach(async () => {
+    if (kind === 'sqlite') {
       dir = mkdtempSync(join(tmpdir(), 'store-approve-'));
-      file = join(dir, 'store.db');
-      await store.close();
+      const file = join(dir, 'store.db');
       store = await openSqliteStore({ path: file, now: () => new Date(), bootstrapActor: ADMIN });
-      await heldAtB();
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    function edit(statement: string): void {
-      const raw = new Database(file);
-      raw.prepare(statement).run();
-      raw.close();
+      edit = async (statement) => {
+        const raw = new Database(file);
+        raw.prepare(statement).run();
+        raw.close();
+      };
+    } else {
+      store = await stores.open();
+      const { schema } = stores.location();
+      edit = async (statement) => void (await stores.admin(`set session_replication_role = replica; set search_path = ${schema}; ${statement}`));
     }
+    await heldAtB();
+  });
+  afterEach(async () => {
+    if (dir === undefined) return;
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
 
-    async function expectRefused(reason: RegExp): Promise<void> {
-      const slot = await store.getSlot(acme);
-      const audit = await store.audit({});
-      const refused = store.approveDrift(acme, ADMIN, admin);
-      await expect(refused).rejects.toBeInstanceOf(HeldDriftStaleError);
-      await expect(refused).rejects.toMatchObject({ code: 'HELD_DRIFT_STALE', exitCode: 2, project: 'acme', message: expect.stringMatching(reason) });
-      expect(await store.getSlot(acme)).toEqual(slot);
-      expect(await store.audit({})).toEqual(audit);
-    }
+  async function expectRefused(reason: RegExp): Promise<void> {
+    const slot = await store.getSlot(acme);
+    const audit = await store.audit({});
+    const refused = store.approveDrift(acme, ADMIN, admin);
+    await expect(refused).rejects.toBeInstanceOf(HeldDriftStaleError);
+    await expect(refused).rejects.toMatchObject({ code: 'HELD_DRIFT_STALE', exitCode: 2, project: 'acme', message: expect.stringMatching(reason) });
+    expect(await store.getSlot(acme)).toEqual(slot);
+    expect(await store.audit({})).toEqual(audit);
+  }
 
-    it('refuses one held for another generation, saying which', async () => {
-      edit('update projects set generation = generation + 1');
-      const generation = (await store.getSlot(acme))?.generation ?? 0;
-      await expectRefused(new RegExp(`^the drift held for project "acme" can no longer be approved: the project changed since the drift was held \\(generation ${generation - 1}, now ${generation}\\)$`));
-    });
+  it('refuses one held for another generation, saying which', async () => {
+    await edit('update projects set generation = generation + 1');
+    const generation = (await store.getSlot(acme))?.generation ?? 0;
+    await expectRefused(new RegExp(`^the drift held for project "acme" can no longer be approved: the project changed since the drift was held \\(generation ${generation - 1}, now ${generation}\\)$`));
+  });
 
-    it('refuses one beside a slot that is no longer verified', async () => {
-      edit("update projects set status = 'pending', digest = null, pin_kind = null, warnings = '[]', inventory = null");
-      await expectRefused(/its image is pending, no longer verified$/);
-    });
+  it('refuses one beside a slot that is no longer verified', async () => {
+    await edit("update projects set status = 'pending', digest = null, pin_kind = null, warnings = '[]', inventory = null");
+    await expectRefused(/its image is pending, no longer verified$/);
   });
 });
