@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { postgresLocation, type PostgresLocation } from '../../src/config/store-location.js';
 import type { StorePort } from '../../src/ports/store.js';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { adminQuery, createTestDatabase, postgresAvailable } from './postgres.js';
 
@@ -96,6 +95,7 @@ export function storeHarness(kind: StoreKind, options: HarnessOptions = {}): Sto
         store = await memoryStore(now);
       } else {
         schema = newSchemaName();
+        const { openPostgresStore } = await import('../../src/store/postgres/postgres-store.js');
         const created = await openPostgresStore({ location: locationOf(schema, ADMIN), now, create: true, bootstrapActor: ADMIN });
         if (created === undefined) throw new Error('openPostgresStore with create: true returned no store');
         store = created;
@@ -108,6 +108,7 @@ export function storeHarness(kind: StoreKind, options: HarnessOptions = {}): Sto
       if (last === undefined) throw new Error('as() before open()');
       if (kind === 'sqlite') return last.store;
       await ensureActorRole(actor);
+      const { openPostgresStore } = await import('../../src/store/postgres/postgres-store.js');
       const store = await openPostgresStore({ location: locationOf(last.schema, actor), now: () => new Date(), create: false });
       if (store === undefined) throw new Error(`the store's schema ${last.schema} is missing`);
       opened.push(store);

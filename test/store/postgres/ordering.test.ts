@@ -49,11 +49,12 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     }
   });
 
-  it('the database really orders otherwise (PostgreSQL)', async (context) => {
-    if (kind !== 'postgres') context.skip();
-    const rows = await stores.admin<{ id: string }>('select id from unnest($1::text[]) as id order by id', [IDS]);
-    expect(rows.map((row) => row.id)).not.toEqual(BYTEWISE);
-  });
+  if (kind === 'postgres') {
+    it('the en-US database itself orders these ids otherwise', async () => {
+      const rows = await stores.admin<{ id: string }>('select id from unnest($1::text[]) as id order by id', [IDS]);
+      expect(rows.map((row) => row.id)).not.toEqual(BYTEWISE);
+    });
+  }
 
   it('lists projects, and the pending ones, byte-wise by id', async () => {
     expect((await store.listProjects()).map((slot) => (slot.subject.kind === 'project' ? slot.subject.project : null))).toEqual(BYTEWISE);
