@@ -24,8 +24,9 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     )`.execute(db);
   // A deleted project takes its assignment with it, whichever path deletes it.
   if (dialect === 'postgres') {
+    // The function's own schema, not the deleting session's search_path (which may name another store).
     await sql`
-      create function contract_assignments_follow_projects() returns trigger language plpgsql as $$
+      create function contract_assignments_follow_projects() returns trigger language plpgsql set search_path from current as $$
       begin
         delete from contract_assignments where scope = old.id;
         return old;

@@ -41,8 +41,9 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     )`.execute(db);
   // A deleted project takes its policies and its held drift with it, whichever path deletes it.
   if (dialect === 'postgres') {
+    // The function's own schema, not the deleting session's search_path (which may name another store).
     await sql`
-      create function scope_rows_follow_projects() returns trigger language plpgsql as $$
+      create function scope_rows_follow_projects() returns trigger language plpgsql set search_path from current as $$
       begin
         delete from policies where scope = old.id;
         delete from held_drifts where scope = old.id;
