@@ -39,16 +39,30 @@ describe('a project deleted by SQL of its own', () => {
     const { schema } = stores.location();
 
     // alice (a superadmin of both), in psql, with the other store first in her search_path.
-    const session = new pg.Client({ connectionString: stores.location().url.replace(/([?&])options=[^&]*/, '$1'), options: `-c role=${ADMIN} -c search_path=${otherSchema}` });
-    await session.connect();
-    try {
-      await session.query(`delete from "${schema}".projects where id = 'acme'`);
-    } finally {
-      await session.end();
-    }
+    await asAlice(`-c search_path=${otherSchema}`, [`delete from "${schema}".projects where id = 'acme'`]);
 
     expect(await store.getSlot(acme)).toBeUndefined();
     expect(await scopeRows(store)).toEqual({ contract: false, policy: false, held: false });
     expect(await scopeRows(other)).toEqual({ contract: true, policy: true, held: true });
   });
+
+  it('takes them from the store, not from temporary tables of the same names', async () => {
+    const store = await stores.open();
+    await furnished(store);
+    const { schema } = stores.location();
+    const shadows = ['contract_assignments', 'policies', 'held_drifts'].map((table) => `create temporary table ${table} (like "${schema}".${table})`);
+    await asAlice(`-c search_path=${schema}`, [...shadows, `delete from "${schema}".projects where id = 'acme'`]);
+    expect(await scopeRows(store)).toEqual({ contract: false, policy: false, held: false });
+  });
+
+  /** Runs statements in a session of alice's own (not the store's), with the startup options given. */
+  async function asAlice(options: string, statements: readonly string[]): Promise<void> {
+    const session = new pg.Client({ connectionString: stores.location().url.replace(/([?&])options=[^&]*/, '$1'), options: `-c role=${ADMIN} ${options}` });
+    await session.connect();
+    try {
+      for (const statement of statements) await session.query(statement);
+    } finally {
+      await session.end();
+    }
+  }
 });
