@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { PostgresLocation } from '../../config/store-location.js';
 import type { CachedSmoke, HeldDrift, ImageSlot, OperatorRecord, OperatorRole, PolicyAssignments, StoredContract, Subject, ValidationRunRecord, AuditEntry } from '../../domain/index.js';
-import { StoreSchemaTooNewError, UsageError } from '../../errors.js';
+import { StoreSchemaTooNewError, StoreUnavailableError, UsageError } from '../../errors.js';
 import type {
   AuditQuery,
   ContractAssignments,
@@ -133,10 +133,26 @@ class PostgresStore implements StorePort {
     return rows[0]?.present === true;
   }
 
-  /** Creates the schema (when missing) and applies the migrations it lacks, in one transaction under the write lock. */
+  /**
+   * Creates the schema (when missing) and applies the migrations it lacks, each under the write
+   * lock. A schema that is there is used as it is: a DBA may make one for a role that may create
+   * none, and CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even then.
+   */
   async initialize(bootstrapActor: string | undefined): Promise<void> {
+    const { schema, database } = this.location;
     await this.writer.transaction(async (tx) => {
-      await sql`create schema if not exists ${sql.id(this.location.schema)}`.execute(tx);
+      const { rows } = await sql<{ present: boolean; role: string }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as present, current_user as role`.execute(tx);
+      if (rows[0]?.present === true) return;
+      const role = rows[0]?.role ?? this.location.role;
+      try {
+        await sql`create schema ${sql.id(schema)}`.execute(tx);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '42501') throw error;
+        throw new StoreUnavailableError(`role ${role} may not create the schema ${schema} in the database ${database}: the store ${this.path} cannot be created`, {
+          cause: error,
+          fix: `let the database's owner run: GRANT CREATE ON DATABASE ${database} TO ${role}, or create the schema for it: CREATE SCHEMA ${schema} AUTHORIZATION ${role}`,
+        });
+      }
     });
     await this.writer.initialize(this.path, bootstrapActor);
   }

@@ -3,11 +3,12 @@
 // never created by a read.
 import { describe, expect, it } from 'vitest';
 import { projectSubject } from '../../../src/domain/index.js';
-import { StoreSchemaTooNewError, UsageError } from '../../../src/errors.js';
+import { StoreSchemaTooNewError, StoreUnavailableError, UsageError } from '../../../src/errors.js';
 import { permit } from '../../../src/lifecycle/authorization.js';
 import type { StorePort } from '../../../src/ports/store.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { openPostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { adminQuery, createTestDatabase } from '../../support/postgres.js';
 import { ADMIN, storeHarness } from '../../support/store.js';
 
 describe('a PostgreSQL store', () => {
@@ -111,5 +112,42 @@ describe('a PostgreSQL store', () => {
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('there is no database role no_such_role_h1'), hint: expect.stringContaining('CREATE ROLE no_such_role_h1 LOGIN') });
     expect(await store.operators()).toMatchObject([{ actor: ADMIN }]);
     expect((await store.audit({})).map((entry) => entry.event)).toEqual(['operator_granted']);
+  });
+});
+
+describe('a PostgreSQL store in a database where its role may create no schema', () => {
+  // As a DBA sets a server up: CREATE on the database kept from everyone, a schema made for the role.
+  const stores = storeHarness('postgres', {
+    database: async () => {
+      const database = await createTestDatabase('nocreate');
+      await adminQuery(`revoke create on database ${database.name} from public`);
+      return database;
+    },
+  });
+  const now = () => new Date();
+
+  it('uses the schema a DBA created for its role', async () => {
+    const location = stores.fresh();
+    await stores.admin(`create schema ${location.schema} authorization ${ADMIN}`);
+    const store = await openPostgresStore({ location, now, create: true, bootstrapActor: ADMIN });
+    try {
+      expect(await store?.schemaVersion()).toBe('0005_server_roles');
+      expect(await store?.operators()).toMatchObject([{ actor: ADMIN, role: 'superadmin' }]);
+    } finally {
+      await store?.close();
+    }
+  });
+
+  it('without one, says what to grant, and creates nothing', async () => {
+    const location = stores.fresh();
+    const refused = openPostgresStore({ location, now, create: true, bootstrapActor: ADMIN });
+    await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(refused).rejects.toMatchObject({
+      exitCode: 69,
+      hintLabel: 'fix',
+      message: expect.stringContaining(`may not create the schema ${location.schema}`),
+      hint: expect.stringContaining(`CREATE SCHEMA ${location.schema} AUTHORIZATION ${ADMIN}`),
+    });
+    expect(await stores.admin('select 1 from pg_namespace where nspname = $1', [location.schema])).toEqual([]);
   });
 });
