@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type PolicyAssignments, type StoredContract, type StoredPolicy } from '../domain/index.js';
 import type { ContractAssignments } from '../ports/store.js';
+import type { StoreDialect } from './dialect.js';
 import { DEFAULT_SCOPE, HELD_JOIN_SELECT, heldFromJoin, toSlot, toStoredContract, toStoredPolicy, type HeldJoin, type SlotRow } from './rows.js';
 import type { ContractAssignmentsTable, ContractsTable, PoliciesTable, ProjectsTable } from './schema.js';
 import { DamagedContentError } from './stored-json.js';
@@ -17,9 +18,17 @@ export const DEFAULT_SLOT = `select g.*, ${HELD_JOIN_SELECT} from global_default
 export const projectSlot = (row: ProjectRow): ImageSlot => toSlot(projectSubject(row.id), row, heldFromJoin(row, row.id));
 export const defaultSlot = (row: DefaultRow): ImageSlot => toSlot(DEFAULT_SUBJECT, row, heldFromJoin(row, DEFAULT_SCOPE));
 
+/**
+ * What makes a dialect compare text as SQLite does, byte by byte. PostgreSQL compares by the
+ * database's collation (under en-US 'a' before 'B', '_' before '-', 't' equal to 'T' at first), so
+ * every order and range over text there says collate "C": the same store reads the same on both.
+ */
+export const BYTEWISE: Readonly<Record<StoreDialect, string>> = { sqlite: '', postgres: ' collate "C"' };
+
 // A left join: an assignment whose contract row is missing is damage, not an assignment to skip.
-export const CONTRACT_ASSIGNMENTS = `select a.scope, a.hash as assigned, a.set_by, a.set_at, c.hash, c.document, c.source_text, c.created_at
-  from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope`;
+export const contractAssignmentsQuery = (dialect: StoreDialect): string => `select a.scope, a.hash as assigned, a.set_by, a.set_at, c.hash, c.document, c.source_text, c.created_at
+  from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope${BYTEWISE[dialect]}`;
+export const CONTRACT_ASSIGNMENTS = contractAssignmentsQuery('sqlite');
 
 export type AssignmentRow = Omit<ContractAssignmentsTable, 'hash'> & { assigned: string } & Nullable<Selectable<ContractsTable>>;
 
@@ -37,7 +46,8 @@ export function assembleContractAssignments(rows: readonly AssignmentRow[]): Con
   return { default: fallback, projects };
 }
 
-export const POLICIES = 'select * from policies order by scope';
+export const policiesQuery = (dialect: StoreDialect): string => `select * from policies order by scope${BYTEWISE[dialect]}`;
+export const POLICIES = policiesQuery('sqlite');
 
 export function assemblePolicies(rows: ReadonlyArray<Selectable<PoliciesTable>>): PolicyAssignments {
   let fallback: StoredPolicy | undefined;

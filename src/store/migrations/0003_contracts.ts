@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 
 // Frozen: contracts (content-addressed, with their assignments), a verdict's warnings and the pinned digest's inventory.
@@ -24,8 +24,10 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     )`.execute(db);
   // A deleted project takes its assignment with it, whichever path deletes it.
   if (dialect === 'postgres') {
+    // The store's own tables, whatever the deleting session's search_path names (another store,
+    // or a temporary table shadowing ours: pg_temp, left implicit, is searched first).
     await sql`
-      create function contract_assignments_follow_projects() returns trigger language plpgsql as $$
+      create function contract_assignments_follow_projects() returns trigger language plpgsql set search_path = ${await storePath(db)} as $$
       begin
         delete from contract_assignments where scope = old.id;
         return old;
@@ -42,4 +44,12 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     await sql`alter table ${sql.table(table)} add column inventory text check (inventory is null or status = 'verified')`.execute(db);
   }
   await sql`alter table validation_runs add column inventory text`.execute(db);
+}
+
+/** pg_catalog, the schema being migrated, and the session's temporary schema last (as 0005 sets it). */
+async function storePath(db: Kysely<unknown>): Promise<RawBuilder<unknown>> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined || schema === null) throw new Error('no current schema to migrate');
+  return sql.raw(`pg_catalog, "${schema.replaceAll('"', '""')}", pg_temp`);
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 
 // Frozen: each scope's signature and drift policies, and the drift a hold policy keeps waiting for approval.
@@ -41,8 +41,10 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
     )`.execute(db);
   // A deleted project takes its policies and its held drift with it, whichever path deletes it.
   if (dialect === 'postgres') {
+    // The store's own tables, whatever the deleting session's search_path names (another store,
+    // or a temporary table shadowing ours: pg_temp, left implicit, is searched first).
     await sql`
-      create function scope_rows_follow_projects() returns trigger language plpgsql as $$
+      create function scope_rows_follow_projects() returns trigger language plpgsql set search_path = ${await storePath(db)} as $$
       begin
         delete from policies where scope = old.id;
         delete from held_drifts where scope = old.id;
@@ -57,4 +59,12 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect = 'sqlite'):
   await sql`
     create trigger held_drifts_follow_projects after delete on projects
     begin delete from held_drifts where scope = old.id; end`.execute(db);
+}
+
+/** pg_catalog, the schema being migrated, and the session's temporary schema last (as 0005 sets it). */
+async function storePath(db: Kysely<unknown>): Promise<RawBuilder<unknown>> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined || schema === null) throw new Error('no current schema to migrate');
+  return sql.raw(`pg_catalog, "${schema.replaceAll('"', '""')}", pg_temp`);
 }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { PostgresLocation } from '../../config/store-location.js';
 import type { CachedSmoke, HeldDrift, ImageSlot, OperatorRecord, OperatorRole, PolicyAssignments, StoredContract, Subject, ValidationRunRecord, AuditEntry } from '../../domain/index.js';
-import { StoreSchemaTooNewError, UsageError } from '../../errors.js';
+import { StoreSchemaTooNewError, StoreUnavailableError, UsageError } from '../../errors.js';
 import type {
   AuditQuery,
   ContractAssignments,
@@ -22,6 +22,7 @@ import type {
 import { MIGRATION_NAMES } from '../migrations/names.js';
 import type { StoreSchema } from '../schema.js';
 import { StoreWriter } from '../store-writer.js';
+import { roleOf, setOperator } from '../writes/operators.js';
 import type { BeginWrite } from '../writes/transaction.js';
 import { isConnectionLost, translatePgError } from './errors.js';
 import { PostgresReader, type Query } from './reader.js';
@@ -54,7 +55,7 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<StorePort | undefined> {
   const { location } = options;
   const pool = new pg.Pool({
-    connectionString: location.url,
+    ...clientSettings(location),
     user: location.role,
     max: 16,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -63,7 +64,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     lock_timeout: LOCK_TIMEOUT_MS,
     idle_in_transaction_session_timeout: 60_000,
     application_name: 'cascade-image',
-    options: `-c search_path=${location.schema}`,
   });
   // A pooled connection the server closes while idle emits an error: the next checkout reconnects.
   pool.on('error', () => undefined);
@@ -91,6 +91,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 }
 
+/**
+ * The URL and startup options of a location's connections. node-postgres lets the URL's parameters
+ * override the settings given beside it, so a URL with libpq's own `options=` (say -c
+ * statement_timeout=…) would drop our search_path, and the store would be written into whatever
+ * schema the role defaults to. The URL's options are kept and ours appended: the last -c wins.
+ */
+function clientSettings(location: PostgresLocation): { connectionString: string; options: string } {
+  const url = new URL(location.url);
+  const theirs = url.searchParams.get('options');
+  url.searchParams.delete('options');
+  const ours = `-c search_path=${location.schema}`;
+  return { connectionString: url.toString(), options: theirs === null || theirs.trim() === '' ? ours : `${theirs} ${ours}` };
+}
+
 class PostgresStore implements StorePort {
   readonly path: string;
   readonly reader: PostgresReader;
@@ -111,7 +125,7 @@ class PostgresStore implements StorePort {
       await sql`select pg_advisory_xact_lock(${WRITE_LOCK_CLASS}, hashtext(${location.schema}))`.execute(conn);
     };
     this.writer = new StoreWriter(new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }), now, 'postgres', begin);
-    this.locks = new SmokeLocks(() => new pg.Client({ connectionString: location.url, user: location.role, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cascade-image locks' }), location.schema);
+    this.locks = new SmokeLocks(() => new pg.Client({ ...clientSettings(location), user: location.role, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'cascade-image locks' }), location.schema);
   }
 
   async schemaPresent(): Promise<boolean> {
@@ -119,10 +133,26 @@ class PostgresStore implements StorePort {
     return rows[0]?.present === true;
   }
 
-  /** Creates the schema (when missing) and applies the migrations it lacks, in one transaction under the write lock. */
+  /**
+   * Creates the schema (when missing) and applies the migrations it lacks, each under the write
+   * lock. A schema that is there is used as it is: a DBA may make one for a role that may create
+   * none, and CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even then.
+   */
   async initialize(bootstrapActor: string | undefined): Promise<void> {
+    const { schema, database } = this.location;
     await this.writer.transaction(async (tx) => {
-      await sql`create schema if not exists ${sql.id(this.location.schema)}`.execute(tx);
+      const { rows } = await sql<{ present: boolean; role: string }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as present, current_user as role`.execute(tx);
+      if (rows[0]?.present === true) return;
+      const role = rows[0]?.role ?? this.location.role;
+      try {
+        await sql`create schema ${sql.id(schema)}`.execute(tx);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '42501') throw error;
+        throw new StoreUnavailableError(`role ${role} may not create the schema ${schema} in the database ${database}: the store ${this.path} cannot be created`, {
+          cause: error,
+          fix: `let the database's owner run: GRANT CREATE ON DATABASE ${database} TO ${role}, or create the schema for it: CREATE SCHEMA ${schema} AUTHORIZATION ${role}`,
+        });
+      }
     });
     await this.writer.initialize(this.path, bootstrapActor);
   }
@@ -186,15 +216,24 @@ class PostgresStore implements StorePort {
   saveSmoke(imageId: string, contractHash: string, result: Omit<CachedSmoke, 'testedAt'>): Promise<void> {
     return this.write(() => this.writer.saveSmoke(imageId, contractHash, result), { retry: true });
   }
-  async setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
-    // On a server an operator is a database role: one that does not exist could never connect.
-    const [known] = await this.read(async () => (await this.pool.query('select 1 from pg_roles where rolname = $1', [actor])).rows);
-    if (known === undefined) {
-      throw new UsageError(`there is no database role ${actor} on ${this.location.host}: on PostgreSQL an operator is a role that logs in`, {
-        hint: `create it first (CREATE ROLE ${actor} LOGIN PASSWORD '…'), then grant it again`,
-      });
-    }
-    return this.write(() => this.writer.setOperator(actor, role, permit));
+  /**
+   * On a server an operator is a database role: one that does not exist could never connect. That
+   * is checked after the permit, inside the grant's transaction, as every write asks its permit
+   * before looking at anything else (an actor who may not grant learns nothing about roles).
+   */
+  setOperator(actor: string, role: OperatorRole, permit: Permit): Promise<void> {
+    return this.write(() =>
+      this.writer.transaction(async (tx, timestamp) => {
+        permit.check(await roleOf(tx, permit.actor));
+        const { rows } = await sql`select 1 from pg_roles where rolname = ${actor}`.execute(tx);
+        if (rows.length === 0) {
+          throw new UsageError(`there is no database role ${actor} on ${this.location.host}: on PostgreSQL an operator is a role that logs in`, {
+            hint: `create it first (CREATE ROLE ${actor} LOGIN PASSWORD '…'), then grant it again`,
+          });
+        }
+        await setOperator(tx, timestamp, actor, role, permit.actor);
+      }),
+    );
   }
   removeOperator(actor: string, permit: Permit): Promise<void> {
     return this.write(() => this.writer.removeOperator(actor, permit));

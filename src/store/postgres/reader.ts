@@ -4,10 +4,11 @@ import type { AuditQuery, ContractAssignments } from '../../ports/store.js';
 import {
   assembleContractAssignments,
   assemblePolicies,
-  CONTRACT_ASSIGNMENTS,
+  BYTEWISE,
+  contractAssignmentsQuery,
   DEFAULT_SLOT,
   defaultSlot,
-  POLICIES,
+  policiesQuery,
   PROJECT_SLOTS,
   projectSlot,
   type AssignmentRow,
@@ -22,7 +23,10 @@ export type Query = <Row>(text: string, params?: readonly unknown[]) => Promise<
 
 type RunRow = Selectable<ValidationRunsTable>;
 
-/** Every read of the PostgreSQL store: the same statements as SQLite's reader, with $n parameters, ordered byte-wise as SQLite orders text (collate "C"). */
+// Appended to every order and range over text.
+const bytewise = BYTEWISE.postgres;
+
+/** Every read of the PostgreSQL store: the same statements as SQLite's reader, with $n parameters, comparing text byte-wise as SQLite does (BYTEWISE). */
 export class PostgresReader {
   constructor(private readonly query: Query) {}
 
@@ -41,7 +45,7 @@ export class PostgresReader {
   }
 
   async listProjects(): Promise<ImageSlot[]> {
-    return (await this.query<ProjectRow>(`${PROJECT_SLOTS} order by p.id collate "C"`)).map(projectSlot);
+    return (await this.query<ProjectRow>(`${PROJECT_SLOTS} order by p.id${bytewise}`)).map(projectSlot);
   }
 
   async lastRun(subject: Subject, generation?: number): Promise<ValidationRunRecord | undefined> {
@@ -59,7 +63,7 @@ export class PostgresReader {
   }
 
   async pendingSlots(): Promise<Array<{ slot: ImageSlot; run: ValidationRunRecord | undefined }>> {
-    const slots = (await this.query<ProjectRow>(`${PROJECT_SLOTS} where p.status = 'pending' order by p.id collate "C"`)).map(projectSlot);
+    const slots = (await this.query<ProjectRow>(`${PROJECT_SLOTS} where p.status = 'pending' order by p.id${bytewise}`)).map(projectSlot);
     const [fallback] = await this.query<DefaultRow>(`${DEFAULT_SLOT} where g.status = 'pending'`);
     if (fallback !== undefined) slots.push(defaultSlot(fallback));
     return Promise.all(slots.map(async (slot) => ({ slot, run: await this.lastRun(slot.subject, slot.generation) })));
@@ -69,14 +73,14 @@ export class PostgresReader {
     const params: unknown[] = [];
     const clauses: string[] = [];
     if (query.project !== undefined) clauses.push(`project_id = $${params.push(query.project)}`);
-    if (query.since !== undefined) clauses.push(`at >= $${params.push(query.since)}`);
+    if (query.since !== undefined) clauses.push(`at${bytewise} >= $${params.push(query.since)}`);
     const where = clauses.length === 0 ? '' : `where ${clauses.join(' and ')}`;
     const limit = query.limit === undefined ? '' : `limit $${params.push(query.limit)}`;
     return (await this.query<Selectable<AuditLogTable>>(`select * from audit_log ${where} order by id desc ${limit}`, params)).map(toAudit);
   }
 
   async operators(): Promise<OperatorRecord[]> {
-    return (await this.query<Selectable<OperatorsTable>>('select * from operators order by actor collate "C"')).map(toOperator);
+    return (await this.query<Selectable<OperatorsTable>>(`select * from operators order by actor${bytewise}`)).map(toOperator);
   }
 
   async roleOf(actor: string): Promise<OperatorRole | undefined> {
@@ -90,7 +94,7 @@ export class PostgresReader {
   }
 
   async contractAssignments(): Promise<ContractAssignments> {
-    return assembleContractAssignments(await this.query<AssignmentRow>(CONTRACT_ASSIGNMENTS));
+    return assembleContractAssignments(await this.query<AssignmentRow>(contractAssignmentsQuery('postgres')));
   }
 
   async contractByHash(hash: string): Promise<StoredContract | undefined> {
@@ -99,7 +103,7 @@ export class PostgresReader {
   }
 
   async policyAssignments(): Promise<PolicyAssignments> {
-    return assemblePolicies(await this.query<Selectable<PoliciesTable>>(POLICIES));
+    return assemblePolicies(await this.query<Selectable<PoliciesTable>>(policiesQuery('postgres')));
   }
 
   async heldDrift(scope: Subject): Promise<HeldDrift | undefined> {

@@ -12,11 +12,8 @@ export async function roleOf(tx: Tx, actor: string): Promise<OperatorRole | unde
 export async function setOperator(tx: Tx, timestamp: Timestamp, actor: string, role: OperatorRole, by: string): Promise<void> {
   const before = await roleOf(tx, actor);
   if (before === 'superadmin' && role !== 'superadmin') await refuseLastSuperadmin(tx, actor);
-  await tx
-    .insertInto('operators')
-    .values({ actor, role, granted_by: by, granted_at: timestamp() })
-    .onConflict((conflict) => conflict.column('actor').doUpdateSet({ role, granted_by: by, granted_at: timestamp() }))
-    .execute();
+  // Audited first, while `by` still holds the role that allows it: on PostgreSQL the server's guard
+  // judges each row by the writer's role as it stands, and a superadmin may demote themselves.
   await insertAudit(tx, timestamp, {
     actor: by,
     project: null,
@@ -25,6 +22,11 @@ export async function setOperator(tx: Tx, timestamp: Timestamp, actor: string, r
     to: role,
     detail: { operator: actor },
   });
+  await tx
+    .insertInto('operators')
+    .values({ actor, role, granted_by: by, granted_at: timestamp() })
+    .onConflict((conflict) => conflict.column('actor').doUpdateSet({ role, granted_by: by, granted_at: timestamp() }))
+    .execute();
 }
 
 /** Revokes `actor`'s role; `by` is who did it, for the audit log. */
@@ -32,7 +34,7 @@ export async function removeOperator(tx: Tx, timestamp: Timestamp, actor: string
   const before = await roleOf(tx, actor);
   if (before === undefined) throw new NotAnOperatorError(actor);
   if (before === 'superadmin') await refuseLastSuperadmin(tx, actor);
-  await tx.deleteFrom('operators').where('actor', '=', actor).execute();
+  // Audited first, as a grant is: a superadmin revoking themselves is no operator once the row goes.
   await insertAudit(tx, timestamp, {
     actor: by,
     project: null,
@@ -41,6 +43,7 @@ export async function removeOperator(tx: Tx, timestamp: Timestamp, actor: string
     to: null,
     detail: { operator: actor },
   });
+  await tx.deleteFrom('operators').where('actor', '=', actor).execute();
 }
 
 /**
