@@ -1,4 +1,4 @@
-import { DEFAULT_SUBJECT, projectSubject, type EffectiveContract, type ImageSlot, type ValidationRunRecord } from '../domain/index.js';
+import { DEFAULT_SUBJECT, projectSubject, type EffectiveContract, type ImageSlot, type SlotSummary, type ValidationRunRecord } from '../domain/index.js';
 import { ProjectNotFoundError } from '../errors.js';
 import { effectiveContract } from '../lifecycle/contracts.js';
 import { abandonedReason } from '../lifecycle/leases.js';
@@ -37,6 +37,11 @@ export async function showProject(project: string, deps: ReadDeps & { readonly h
 
 export async function listProjects(deps: Pick<ReadDeps, 'store'>): Promise<readonly ImageSlot[]> {
   return (await deps.store()).listProjects();
+}
+
+/** `list`'s lines: each project's lifecycle, without the inventory and held drift only `show` and `--json` carry. */
+export async function listSummaries(deps: Pick<ReadDeps, 'store'>): Promise<readonly SlotSummary[]> {
+  return (await deps.store()).listSummaries();
 }
 
 export async function defaultImage(deps: ReadDeps): Promise<DefaultImage> {

@@ -30,3 +30,6 @@ export interface ImageSlot {
   /** A drifted tag that passed under a hold policy, waiting for approval beside the kept pin; null when none is. */
   readonly held: HeldDrift | null;
 }
+
+/** What `list` prints of a slot: its lifecycle line, without the inventory or a held drift (read only by `show`). */
+export type SlotSummary = Pick<ImageSlot, 'subject' | 'reference' | 'status' | 'digest' | 'pinKind' | 'error' | 'warnings'>;

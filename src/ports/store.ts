@@ -7,6 +7,7 @@ import type {
   Inventory,
   OutcomeClass,
   ImageSlot,
+  SlotSummary,
   OperatorRecord,
   OperatorRole,
   PolicyAssignments,
@@ -156,6 +157,8 @@ export interface StorePort {
   readonly path: string;
   getSlot(subject: Subject): Promise<ImageSlot | undefined>;
   listProjects(): Promise<readonly ImageSlot[]>;
+  /** Every project's lifecycle line, in id order: what `list` prints, read without what only `show` needs. */
+  listSummaries(): Promise<readonly SlotSummary[]>;
   /** Stores the new reference as `pending` (or null), bumps the generation and writes the audit row, atomically. */
   changeSlot(change: SlotChange, permit: Permit): Promise<SlotChangeResult>;
   /** Deletes a project; refuses (ProjectHasImageError) while it has an image unless forced. */

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { changesSuffix } from './names.js';
 import type { LifecycleEvent } from '../domain/index.js';
-import { subjectName, type ImageSlot, type Subject } from '../domain/index.js';
+import { subjectName, type SlotSummary, type Subject } from '../domain/index.js';
 
 /**
  * The lifecycle lines people and scripts both read. Grammar (stable; scripts grep it):
@@ -12,7 +12,7 @@ import { subjectName, type ImageSlot, type Subject } from '../domain/index.js';
  *   <name>  (global default)
  * Fields are separated by two spaces; <name> is the project id, or "(default)" for the global default.
  */
-export function slotLine(slot: ImageSlot | undefined, subject: Subject, c: ChalkInstance): string {
+export function slotLine(slot: SlotSummary | undefined, subject: Subject, c: ChalkInstance): string {
   const name = subjectName(subject);
   if (slot === undefined || slot.reference === null) return `${name}  ${c.dim('(global default)')}`;
   switch (slot.status) {

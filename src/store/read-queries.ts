@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
-import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type PolicyAssignments, type StoredContract, type StoredPolicy } from '../domain/index.js';
+import { DEFAULT_SUBJECT, projectSubject, type ImageSlot, type PolicyAssignments, type SlotSummary, type StoredContract, type StoredPolicy } from '../domain/index.js';
 import type { ContractAssignments } from '../ports/store.js';
 import type { StoreDialect } from './dialect.js';
-import { DEFAULT_SCOPE, HELD_JOIN_SELECT, heldFromJoin, toSlot, toStoredContract, toStoredPolicy, type HeldJoin, type SlotRow } from './rows.js';
+import { DEFAULT_SCOPE, HELD_JOIN_SELECT, heldFromJoin, toSlot, toStoredContract, toStoredPolicy, toSummary, type HeldJoin, type SlotRow, type SummaryRow } from './rows.js';
 import type { ContractAssignmentsTable, ContractsTable, PoliciesTable, ProjectsTable } from './schema.js';
 import { DamagedContentError } from './stored-json.js';
 
@@ -14,6 +14,10 @@ export type DefaultRow = SlotRow & HeldJoin;
 // A slot and its held drift in one statement: `show` stays one query for the slot.
 export const PROJECT_SLOTS = `select p.*, ${HELD_JOIN_SELECT} from projects p left join held_drifts h on h.scope = p.id`;
 export const DEFAULT_SLOT = `select g.*, ${HELD_JOIN_SELECT} from global_default g left join held_drifts h on h.scope = '${DEFAULT_SCOPE}'`;
+
+// What `list` prints, and nothing more: a quarter of the columns, no join, no inventory to parse.
+export const PROJECT_SUMMARIES = 'select id, worker_image, status, digest, pin_kind, error, warnings from projects';
+export const projectSummary = (row: SummaryRow & { id: string }): SlotSummary => toSummary(projectSubject(row.id), row);
 
 export const projectSlot = (row: ProjectRow): ImageSlot => toSlot(projectSubject(row.id), row, heldFromJoin(row, row.id));
 export const defaultSlot = (row: DefaultRow): ImageSlot => toSlot(DEFAULT_SUBJECT, row, heldFromJoin(row, DEFAULT_SCOPE));

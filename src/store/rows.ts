@@ -5,6 +5,7 @@ import {
   type CachedSmoke,
   type HeldDrift,
   type ImageSlot,
+  type SlotSummary,
   type OperatorRecord,
   type StoredContract,
   type StoredPolicy,
@@ -36,6 +37,20 @@ export function toSlot(subject: Subject, row: SlotRow, held: HeldDrift | null): 
     warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
     inventory: row.inventory === null ? null : readStoredJson(row.inventory, `the inventory column of ${slotName(subject)}`, isInventory),
     held,
+  };
+}
+
+export type SummaryRow = Pick<SlotRow, 'worker_image' | 'status' | 'digest' | 'pin_kind' | 'error' | 'warnings'>;
+
+export function toSummary(subject: Subject, row: SummaryRow): SlotSummary {
+  return {
+    subject,
+    reference: row.worker_image,
+    status: row.status,
+    digest: row.digest,
+    pinKind: row.pin_kind,
+    error: row.error,
+    warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
   };
 }
 

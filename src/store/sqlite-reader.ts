@@ -7,6 +7,7 @@ import {
   type CachedSmoke,
   type HeldDrift,
   type ImageSlot,
+  type SlotSummary,
   type OperatorRecord,
   type OperatorRole,
   type PolicyAssignments,
@@ -23,12 +24,14 @@ import {
   defaultSlot,
   POLICIES,
   PROJECT_SLOTS,
+  PROJECT_SUMMARIES,
   projectSlot,
+  projectSummary,
   type AssignmentRow,
   type DefaultRow,
   type ProjectRow,
 } from './read-queries.js';
-import { scopeKey, toAudit, toCachedSmoke, toHeldDrift, toOperator, toRun, toStoredContract, type HeldRow } from './rows.js';
+import { scopeKey, toAudit, toCachedSmoke, toHeldDrift, toOperator, toRun, toStoredContract, type HeldRow, type SummaryRow } from './rows.js';
 import type { AuditLogTable, ContractsTable, OperatorsTable, PoliciesTable, SmokeResultsTable, ValidationRunsTable } from './schema.js';
 
 export const MIGRATIONS_TABLE = 'cascade_schema_migrations';
@@ -65,6 +68,10 @@ export class SqliteReader {
 
   listProjects(): ImageSlot[] {
     return (this.database.prepare(`${PROJECT_SLOTS} order by p.id`).all() as ProjectRow[]).map(projectSlot);
+  }
+
+  listSummaries(): SlotSummary[] {
+    return (this.database.prepare(`${PROJECT_SUMMARIES} order by id`).all() as Array<SummaryRow & { id: string }>).map(projectSummary);
   }
 
   lastRun(subject: Subject, generation?: number): ValidationRunRecord | undefined {

@@ -7,6 +7,7 @@ import type {
   CachedSmoke,
   HeldDrift,
   ImageSlot,
+  SlotSummary,
   OperatorRecord,
   OperatorRole,
   PolicyAssignments,
@@ -183,6 +184,9 @@ class SqliteStore implements StorePort {
   }
   listProjects(): Promise<readonly ImageSlot[]> {
     return this.read(() => this.reader.listProjects());
+  }
+  listSummaries(): Promise<readonly SlotSummary[]> {
+    return this.read(() => this.reader.listSummaries());
   }
   lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
     return this.read(() => this.reader.lastRun(subject));

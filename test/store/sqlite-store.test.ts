@@ -50,6 +50,21 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     return store.changeSlot({ subject: acme, reference, allowLocal: false, actor, create: extra.create ?? true, event: 'project_worker_image_changed' }, superadmin(actor));
   };
 
+  describe('listSummaries', () => {
+    it("is list's projection of listProjects: the same projects in the same order, with each one's lifecycle fields", async () => {
+      for (const id of ['b-2', 'B_1', 'a', '9z']) {
+        await store.changeSlot({ subject: projectSubject(id), reference: REF, allowLocal: false, actor: ADMIN, create: true, event: 'project_worker_image_changed' }, superadmin(ADMIN));
+      }
+      await store.beginRun({ ...run('r1'), subject: projectSubject('a') }, superadmin(ADMIN));
+      await store.finishRun({ runId: 'r1', subject: projectSubject('a'), generation: 1, reference: REF, actor: ADMIN, verdict: { status: 'verified', digest: DIGEST, pinKind: 'registry', warnings: ['w'] }, durationMs: 5, checks: undefined, outcome: 'verified', contractHash: 'h' });
+      const full = await store.listProjects();
+      const pick = ({ subject, reference, status, digest, pinKind, error, warnings }: (typeof full)[number]) => ({ subject, reference, status, digest, pinKind, error, warnings });
+      expect(await store.listSummaries()).toEqual(full.map(pick));
+      expect((await store.listSummaries()).map((slot) => slot.subject)).toEqual(['9z', 'B_1', 'a', 'b-2'].map(projectSubject));
+      expect((await store.listSummaries())[2]).toMatchObject({ status: 'verified', digest: DIGEST, warnings: ['w'] });
+    });
+  });
+
   describe('changeSlot', () => {
     it('stores a new reference as pending with cleared digest and error, bumping the generation', async () => {
       const first = await change(REF);

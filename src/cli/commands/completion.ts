@@ -23,7 +23,7 @@ export function registerCompletion(program: Command, kit: CliKit): void {
       kit.action(async (what: string, _flags: unknown, command: Command) => {
         if (what !== 'projects') return ExitCode.ok;
         try {
-          const projects = await (await import('../../commands/read.js')).listProjects({ store: kit.services(command).readStore });
+          const projects = await (await import('../../commands/read.js')).listSummaries({ store: kit.services(command).readStore });
           for (const slot of projects) if (slot.subject.kind === 'project') kit.runtime.stdout.write(`${slot.subject.project}\n`);
         } catch {
           // Completion must never print errors into the user's command line.

@@ -13,9 +13,13 @@ export function registerList(program: Command, kit: CliKit): void {
       kit.action(async (_flags: unknown, command: Command) => {
         const services = kit.services(command);
         const { output } = services;
-        const projects = await (await import('../../commands/read.js')).listProjects({ store: services.readStore });
-        if (output.json) output.envelope('list', { projects: projects.map(slotView) });
-        else if (projects.length === 0) output.note('no projects yet: cascade-image set <project> <ref> --create');
+        const read = await import('../../commands/read.js');
+        if (output.json) {
+          output.envelope('list', { projects: (await read.listProjects({ store: services.readStore })).map(slotView) });
+          return ExitCode.ok;
+        }
+        const projects = await read.listSummaries({ store: services.readStore });
+        if (projects.length === 0) output.note('no projects yet: cascade-image set <project> <ref> --create');
         else output.lines(projects.map((slot) => slotLine(slot, slot.subject, output.color)));
         return ExitCode.ok;
       }),

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { PostgresLocation } from '../../config/store-location.js';
-import type { CachedSmoke, HeldDrift, ImageSlot, OperatorRecord, OperatorRole, PolicyAssignments, StoredContract, Subject, ValidationRunRecord, AuditEntry } from '../../domain/index.js';
+import type { CachedSmoke, HeldDrift, ImageSlot, OperatorRecord, OperatorRole, PolicyAssignments, SlotSummary, StoredContract, Subject, ValidationRunRecord, AuditEntry } from '../../domain/index.js';
 import { StoreSchemaTooNewError, StoreUnavailableError, UsageError } from '../../errors.js';
 import type {
   AuditQuery,
@@ -162,6 +162,9 @@ class PostgresStore implements StorePort {
   }
   listProjects(): Promise<readonly ImageSlot[]> {
     return this.read(() => this.reader.listProjects());
+  }
+  listSummaries(): Promise<readonly SlotSummary[]> {
+    return this.read(() => this.reader.listSummaries());
   }
   lastRun(subject: Subject): Promise<ValidationRunRecord | undefined> {
     return this.read(() => this.reader.lastRun(subject));

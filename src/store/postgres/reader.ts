@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { projectOf, subjectOf, type AuditEntry, type CachedSmoke, type HeldDrift, type ImageSlot, type OperatorRecord, type OperatorRole, type PolicyAssignments, type StoredContract, type Subject, type ValidationRunRecord } from '../../domain/index.js';
+import { projectOf, subjectOf, type AuditEntry, type CachedSmoke, type HeldDrift, type ImageSlot, type OperatorRecord, type OperatorRole, type PolicyAssignments, type SlotSummary, type StoredContract, type Subject, type ValidationRunRecord } from '../../domain/index.js';
 import type { AuditQuery, ContractAssignments } from '../../ports/store.js';
 import {
   assembleContractAssignments,
@@ -10,12 +10,14 @@ import {
   defaultSlot,
   policiesQuery,
   PROJECT_SLOTS,
+  PROJECT_SUMMARIES,
+  projectSummary,
   projectSlot,
   type AssignmentRow,
   type DefaultRow,
   type ProjectRow,
 } from '../read-queries.js';
-import { scopeKey, toAudit, toCachedSmoke, toHeldDrift, toOperator, toRun, toStoredContract, type HeldRow } from '../rows.js';
+import { scopeKey, toAudit, toCachedSmoke, toHeldDrift, toOperator, toRun, toStoredContract, type HeldRow, type SummaryRow } from '../rows.js';
 import type { AuditLogTable, ContractsTable, OperatorsTable, PoliciesTable, SmokeResultsTable, ValidationRunsTable } from '../schema.js';
 
 /** One statement on the pool, with positional parameters ($1…): its rows. */
@@ -46,6 +48,10 @@ export class PostgresReader {
 
   async listProjects(): Promise<ImageSlot[]> {
     return (await this.query<ProjectRow>(`${PROJECT_SLOTS} order by p.id${bytewise}`)).map(projectSlot);
+  }
+
+  async listSummaries(): Promise<SlotSummary[]> {
+    return (await this.query<SummaryRow & { id: string }>(`${PROJECT_SUMMARIES} order by id${bytewise}`)).map(projectSummary);
   }
 
   async lastRun(subject: Subject, generation?: number): Promise<ValidationRunRecord | undefined> {
