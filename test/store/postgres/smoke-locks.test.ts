@@ -32,13 +32,16 @@ describe.skipIf(!postgresAvailable())('SmokeLocks (PostgreSQL)', () => {
   const opened: SmokeLocks[] = [];
   let instances = 0;
 
+  // CREATE / DROP DATABASE wait for every backend of the cluster to accept a barrier: on a cluster
+  // shared with other suites, one stuck in its handshake holds them up to authentication_timeout (1 min).
+  const CLUSTER_DDL_MS = 90_000;
   beforeAll(async () => {
     db = await createTestDatabase('smoke_locks');
-  });
+  }, CLUSTER_DDL_MS);
   afterAll(async () => {
     await Promise.all(opened.map((locks) => locks.close()));
     await db?.drop();
-  });
+  }, CLUSTER_DDL_MS);
 
   /** One process's worth of locks; its lock connection is named so the test can find (and kill) it. */
   function aProcess(schema = `s_${RUN}`): { locks: SmokeLocks; name: string } {
