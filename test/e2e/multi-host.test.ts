@@ -264,8 +264,15 @@ describe.skipIf(!e2e.engine || !postgresAvailable())('several hosts on one Postg
     const launched = [
       ...own.map((p) => ({ kind: 'own' as const, ...p, args: ['set', p.name, p.ref, '--create', '--json'] })),
       ...racers.map((p) => ({ kind: 'shared' as const, name: shared, ...p, args: ['set', shared, p.ref, '--create', '--json'] })),
-    ].map((p) => ({ ...p, child: spawnOn(p.host, p.args) }));
-    const results = await Promise.all(launched.map(async (p) => ({ ...p, run: await finish(p.host, p.args, p.child) })));
+    ];
+    // All 40 start within two seconds: the creators at once, the racers 100 ms apart, so that some
+    // sets land while earlier ones still validate (their runs go stale) and some after (stored).
+    const results = await Promise.all(
+      launched.map(async (p, i) => {
+        if (p.kind === 'shared') await sleep(100 * (i - own.length));
+        return { ...p, run: await finish(p.host, p.args, spawnOn(p.host, p.args)) };
+      }),
+    );
     const waveMs = performance.now() - t0;
 
     // --- the store was created once: one bootstrap operator, whoever got there first.
