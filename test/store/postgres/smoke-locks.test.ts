@@ -218,6 +218,21 @@ describe.skipIf(!postgresAvailable())('SmokeLocks (PostgreSQL)', () => {
     expect(await locksHeldBy(a.name)).toBe(0);
   });
 
+  it('the server probes each lock connection (TCP keepalive 30 s, then 3 × 10 s): a holder’s host that vanishes without closing its socket loses the key in about a minute, not two hours', async () => {
+    const clients: pg.Client[] = [];
+    const locks = new SmokeLocks(() => {
+      const client = new pg.Client({ connectionString: db.url() });
+      clients.push(client);
+      return client;
+    }, `s_${RUN}`);
+    opened.push(locks);
+    const first = await hold(locks, `sha256:keepalive ${RUN}`);
+    const settings = await Promise.all(['tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count'].map(async (name) => (await clients[0]!.query(`show ${name}`)).rows[0]?.[name]));
+    expect(settings).toEqual(['30', '10', '3']);
+    first.release();
+    await first.done;
+  });
+
   it('a waiter whose connection dies reconnects and keeps waiting, then gets the key when it is free', async () => {
     const a = aProcess();
     const b = aProcess();
