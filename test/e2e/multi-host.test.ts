@@ -63,7 +63,9 @@ class EngineEventStream {
   private sentinels = 0;
 
   constructor() {
-    this.proc = execa('docker', ['events', '--filter', 'type=container', '--filter', 'event=create', '--format', '{{json .}}'], {
+    // --since: what happened between starting the client and its subscription is replayed, not lost.
+    const since = ((Date.now() - 2_000) / 1000).toFixed(3);
+    this.proc = execa('docker', ['events', '--since', since, '--filter', 'type=container', '--filter', 'event=create', '--format', '{{json .}}'], {
       reject: false,
       stdin: 'ignore',
       buffer: false,
@@ -78,11 +80,17 @@ class EngineEventStream {
   }
 
   async settle(): Promise<void> {
-    const mark = `${RUN}-${++this.sentinels}`;
-    const created = await docker(['create', '--label', `${SENTINEL_LABEL}=${mark}`, e2e.local.good, 'true']);
-    if (created.exitCode !== 0) throw new Error(`docker create (sentinel): ${created.all}`);
-    await docker(['rm', '-f', created.stdout.trim()]);
-    await eventually(`the engine's event for sentinel ${mark}`, async () => (this.events.some((e) => e.Actor.Attributes[SENTINEL_LABEL] === mark) ? true : undefined), 10_000);
+    const seen = (mark: string) => this.events.some((e) => e.Actor.Attributes[SENTINEL_LABEL] === mark);
+    for (let attempt = 1; ; attempt += 1) {
+      const mark = `${RUN}-${++this.sentinels}`;
+      const created = await docker(['create', '--label', `${SENTINEL_LABEL}=${mark}`, e2e.local.good, 'true']);
+      if (created.exitCode !== 0) throw new Error(`docker create (sentinel): ${created.all}`);
+      await docker(['rm', '-f', created.stdout.trim()]);
+      const deadline = Date.now() + 5_000;
+      while (!seen(mark) && Date.now() < deadline) await sleep(50);
+      if (seen(mark)) return;
+      if (attempt === 3) throw new Error(`the docker events stream never showed sentinel containers (${this.events.length} events so far)`);
+    }
   }
 
   /** Our smoke containers created by the given runs (after `settle()`). */
