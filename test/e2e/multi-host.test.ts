@@ -165,9 +165,10 @@ describe.skipIf(!e2e.engine || !postgresAvailable())('several hosts on one Postg
   /** Pushes a fixture variant as <registry>/<repo>:<tag>; returns the pinned form <registry>/<repo>@<digest>. */
   async function push(variant: keyof typeof e2e.local, repo: string, tag: string): Promise<{ ref: string; pin: string }> {
     const ref = registry.ref(repo, tag);
+    // Recorded before the push: a push that fails has tagged the image already.
+    localRefs.add(ref);
     const digest = await pushImage(e2e.local[variant], ref);
     const pin = `${registry.host}/${repo}@${digest}`;
-    localRefs.add(ref);
     localRefs.add(pin);
     return { ref, pin };
   }
