@@ -147,9 +147,11 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
 
   // The same image under the same contract gives the same verdict: never run its container twice,
   // on any host sharing the store (a second one waits for the first's verdict, then reuses it).
+  // The wait ends at the interrupt or at the run's own bound, like every other step: a run queued
+  // behind other hosts' tests must never outlive its lease (another host would take it over).
   const cached = await rememberedVerdict(deps, request, image, pin);
   if (cached !== undefined) return done(withTrust(cached.verdict), cached.extra);
-  return deps.store.exclusiveSmoke(image.id, request.contract.hash, request.interrupt, async () => {
+  return deps.store.exclusiveSmoke(image.id, request.contract.hash, signal, async () => {
     const meanwhile = await rememberedVerdict(deps, request, image, pin);
     if (meanwhile !== undefined) return done(withTrust(meanwhile.verdict), meanwhile.extra);
     const tested = await smokeTest(deps, request, image, pin, progress);
