@@ -191,7 +191,7 @@ async function serverChecks(store: Extract<DoctorStore, { kind: 'postgres' }>): 
     warnings.push(`${role} is a server superuser: it can disable the triggers that enforce the rule, so the rule binds it only as long as it lets it; run cascade-image as a role that is not`);
   }
   if (description.schemaOwner) {
-    warnings.push(`${role} owns the schema ${description.schema}: it can alter or drop the tables and triggers that enforce the rule, so the rule binds it only as long as it lets it; run day-to-day changes and cron as roles that do not own it`);
+    warnings.push(`${role} owns the schema ${description.schema} or its tables: it can alter or drop the tables and triggers that enforce the rule, so the rule binds it only as long as it lets it; run day-to-day changes and cron as roles that do not own it`);
   }
   checks.push({
     name: 'role',

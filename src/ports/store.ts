@@ -140,6 +140,7 @@ export type StoreDescription =
       readonly operatorRole: OperatorRole | null;
       /** A server superuser bypasses nothing of ours by accident, but can disable triggers on purpose. */
       readonly serverSuperuser: boolean;
+      /** Owns the schema or one of its tables (directly or through a role it has): it can drop the triggers. */
       readonly schemaOwner: boolean;
     };
 

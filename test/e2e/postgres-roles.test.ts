@@ -213,12 +213,12 @@ describe.skipIf(!e2e.engine || !postgresAvailable())('the permission rule on a P
       seen[who.role] = { role: role?.detail ?? '', warnings: role?.warnings };
     }
     expect(seen).toEqual({
-      [ALICE]: { role: `connected as ${ALICE}: superadmin: changes, re-validates, reads`, warnings: [expect.stringMatching(new RegExp(`^${ALICE} owns the schema ${SCHEMA}: `))] },
+      [ALICE]: { role: `connected as ${ALICE}: superadmin: changes, re-validates, reads`, warnings: [expect.stringMatching(new RegExp(`^${ALICE} owns the schema ${SCHEMA} or its tables: `))] },
       [BOB]: { role: `connected as ${BOB}: viewer: re-validates, reads`, warnings: undefined },
       [CAROL]: { role: `connected as ${CAROL}: not an operator: reads only`, warnings: undefined },
     });
     const human = await as(alice, ['doctor']);
-    expect(human.lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}warning: ${ALICE} owns the schema ${SCHEMA}: it can alter or drop the tables and triggers`)));
+    expect(human.lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}warning: ${ALICE} owns the schema ${SCHEMA} or its tables: it can alter or drop the tables and triggers`)));
   });
 
   it("bob (a viewer) may not change anything: the CLI refuses (77), and so does the server to his own SQL, with our trigger's SQLSTATE, changing nothing", async () => {

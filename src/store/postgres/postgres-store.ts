@@ -257,9 +257,13 @@ class PostgresStore implements StorePort {
 
   describe(): Promise<StoreDescription> {
     return this.read(async () => {
-      const { rows } = await this.pool.query<{ role: string; superuser: boolean; owner: string | null }>(
+      // Owning the schema or any of its tables (a DBA may make the schema, the first superadmin the
+      // tables) is what lets a role disable or drop the guard triggers: both count.
+      const { rows } = await this.pool.query<{ role: string; superuser: boolean; owner: boolean }>(
         `select current_user as role, (select rolsuper from pg_roles where rolname = current_user) as superuser,
-                (select pg_get_userbyid(nspowner) from pg_namespace where nspname = $1) as owner`,
+                exists (select 1 from pg_namespace n where n.nspname = $1 and pg_has_role(current_user, n.nspowner, 'USAGE'))
+             or exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = $1 and c.relkind = 'r' and pg_has_role(current_user, c.relowner, 'USAGE')) as owner`,
         [this.location.schema],
       );
       const row = rows[0];
@@ -271,7 +275,7 @@ class PostgresStore implements StorePort {
         connectedRole: role,
         operatorRole: (await this.reader.roleOf(role)) ?? null,
         serverSuperuser: row?.superuser === true,
-        schemaOwner: row?.owner === role,
+        schemaOwner: row?.owner === true,
       };
     });
   }
