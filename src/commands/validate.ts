@@ -88,6 +88,14 @@ async function validateOne(store: StorePort, slot: ImageSlot, input: ValidateInp
   if (current.reference === null) {
     return { subject: slot.subject, reference: null, outcome: undefined, skipped: 'uses the global default' };
   }
+  // A slot taken up as stale is asked again: a run another process (on any host) began since the
+  // list was read is live, and a second run of the same generation would only duplicate it.
+  if (input.stale && !input.all && !named(input, slot.subject) && current.status === 'pending') {
+    const run = await store.lastRun(current.subject);
+    if (run !== undefined && run.generation === current.generation && !needsValidation(run, deps.here())) {
+      return { subject: slot.subject, reference: current.reference, outcome: undefined, skipped: `run ${run.runId} (pid ${run.ownerPid} on ${run.ownerHost}) is validating it` };
+    }
+  }
   const engine = await deps.engine();
   const outcome = await validateSlot({ ...engine, store, listener: deps.listener }, current, {
     actor: deps.actor,
@@ -97,6 +105,9 @@ async function validateOne(store: StorePort, slot: ImageSlot, input: ValidateInp
   });
   return { subject: slot.subject, reference: current.reference, outcome, skipped: undefined };
 }
+
+const named = (input: ValidateInput, subject: Subject): boolean =>
+  subject.kind === 'project' ? input.projects.includes(subject.project) : input.includeDefault;
 
 export interface ValidateSummary {
   readonly projects: number;

@@ -193,6 +193,23 @@ describe('validateProjects: who and which', () => {
     expect((await h.store.lastRun(projectSubject('working')))?.runId).toBe('run-elsewhere');
   });
 
+  it('stale: a run another process began after the list was read is left alone, not duplicated', async () => {
+    await h.seed('late', REF, { validate: false });
+    const late = await h.slot('late');
+    // The list as it was read: no run yet. By the time this process gets to the slot, another host has begun one.
+    const listed = await h.store.pendingSlots();
+    await h.store.beginRun(
+      { runId: 'run-other-host', subject: projectSubject('late'), generation: late!.generation, reference: REF, owner: { pid: 1, host: 'other-host' }, leaseMs: 600_000 },
+      permit('revalidate', ADMIN),
+    );
+    const store = Object.assign(Object.create(h.store) as typeof h.store, { pendingSlots: async () => listed });
+
+    const items = await validateProjects(input({ projects: [], stale: true }), { ...h.validateDeps(ADMIN, { here: () => h.here(() => true) }), store: async () => store });
+
+    expect(items).toEqual([expect.objectContaining({ outcome: undefined, skipped: 'run run-other-host (pid 1 on other-host) is validating it' })]);
+    expect((await h.store.lastRun(projectSubject('late')))?.runId).toBe('run-other-host');
+  });
+
   it('evaluates a reference shared by several projects once, even run concurrently', async () => {
     h.docker.publish(REF, DIGEST, good('sha256:img1'));
     for (const project of ['a', 'b', 'c']) await h.seed(project, REF, { validate: false });
