@@ -1,5 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+/** Settings both e2e projects share: the real engine and registry (their global setup), long timeouts. */
+const e2e = {
+  testTimeout: 180_000,
+  hookTimeout: 600_000,
+  // The engine is shared: e2e files run one at a time so container counts and timings stay honest.
+  fileParallelism: false,
+} as const;
+
+/** E2E suites that say nothing about how the store is kept: they run against SQLite and against PostgreSQL. */
+const STORE_AGNOSTIC = ['test/e2e/cli.test.ts', 'test/e2e/faults.test.ts', 'test/e2e/revalidation.test.ts'];
+/** E2E suites about PostgreSQL only. */
+const POSTGRES_ONLY = ['test/e2e/postgres-*.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -14,11 +27,22 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: POSTGRES_ONLY,
           globalSetup: ['test/e2e/support/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 600_000,
-          // The engine is shared: e2e files run one at a time so container counts and timings stay honest.
-          fileParallelism: false,
+          ...e2e,
+        },
+      },
+      {
+        // The store-agnostic suites again, each sandbox a schema on the PostgreSQL test cluster
+        // (test/e2e/support/cli.ts), and the PostgreSQL faults. After the SQLite e2e project, never
+        // beside it: the engine is shared (sequence.groupOrder).
+        test: {
+          name: 'e2e-postgres',
+          include: [...STORE_AGNOSTIC, ...POSTGRES_ONLY],
+          env: { CASCADE_E2E_STORE: 'postgres' },
+          globalSetup: ['test/e2e/support/global-setup.ts', 'test/e2e/support/postgres-setup.ts'],
+          sequence: { groupOrder: 1 },
+          ...e2e,
         },
       },
     ],
