@@ -29,19 +29,22 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           exclude: POSTGRES_ONLY,
           globalSetup: ['test/e2e/support/global-setup.ts'],
+          // After the unit project (group 0), before e2e-postgres.
+          sequence: { groupOrder: 1 },
           ...e2e,
         },
       },
       {
         // The store-agnostic suites again, each sandbox a schema on the PostgreSQL test cluster
         // (test/e2e/support/cli.ts), and the PostgreSQL faults. After the SQLite e2e project, never
-        // beside it: the engine is shared (sequence.groupOrder).
+        // beside it: the engine is shared. (Groups run one after the other, lowest first; a project
+        // of one worker without a groupOrder of its own would run after every group instead.)
         test: {
           name: 'e2e-postgres',
           include: [...STORE_AGNOSTIC, ...POSTGRES_ONLY],
           env: { CASCADE_E2E_STORE: 'postgres' },
           globalSetup: ['test/e2e/support/global-setup.ts', 'test/e2e/support/postgres-setup.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           ...e2e,
         },
       },

@@ -130,9 +130,10 @@ describe.skipIf(!e2e.engine)('faults of the PostgreSQL store (real server, real 
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     });
     const silentPort = (silent.address() as net.AddressInfo).port;
-    for (const args of [['set', 'acme', e2e.images.good, '--create', '--no-validate'], ['show', 'acme']]) {
-      const r = await cli.run(args, { env: { CASCADE_IMAGE_DB: storeUrl({ role: 'alice', password, schema: cli.schema, port: silentPort }) } });
-      const why = `cascade-image ${args.join(' ')}\n${explain(r)}`;
+    const silentArgs = [['set', 'acme', e2e.images.good, '--create', '--no-validate'], ['show', 'acme']];
+    const silentRuns = await Promise.all(silentArgs.map((args) => cli.run(args, { env: { CASCADE_IMAGE_DB: storeUrl({ role: 'alice', password, schema: cli.schema, port: silentPort }) } })));
+    for (const [i, r] of silentRuns.entries()) {
+      const why = `cascade-image ${silentArgs[i]?.join(' ')}\n${explain(r)}`;
       expect(r.exitCode, why).toBe(69);
       expect(r.stderr, why).toMatch(new RegExp(`the PostgreSQL server at 127\\.0\\.0\\.1:${silentPort} \\(database ${escape(database)}\\) cannot be reached: no answer in time`));
       expect(r.all, why).not.toContain(password);
@@ -312,8 +313,7 @@ describe.skipIf(!e2e.engine)('faults of the PostgreSQL store (real server, real 
     // A long transaction holding the projects table: reads and writes both give up.
     await holder.query('begin');
     await holder.query(`lock table "${cli.schema}".projects in access exclusive mode`);
-    await attempt('the projects table locked', ['show', 'acme']);
-    await attempt('the projects table locked', ['set', 'acme', e2e.images['no-git'], '--no-validate']);
+    await Promise.all([attempt('the projects table locked', ['show', 'acme']), attempt('the projects table locked', ['set', 'acme', e2e.images['no-git'], '--no-validate'])]);
     await holder.query('rollback');
     unchanged();
 
