@@ -10,8 +10,8 @@ const e2e = {
 
 /** E2E suites that say nothing about how the store is kept: they run against SQLite and against PostgreSQL. */
 const STORE_AGNOSTIC = ['test/e2e/cli.test.ts', 'test/e2e/faults.test.ts', 'test/e2e/revalidation.test.ts'];
-/** E2E suites about PostgreSQL only. */
-const POSTGRES_ONLY = ['test/e2e/postgres-*.test.ts'];
+/** E2E suites written for the e2e-postgres project: PostgreSQL only, sandboxes from tempCli's PostgreSQL mode. */
+const POSTGRES_ONLY = ['test/e2e/postgres-faults.test.ts'];
 
 export default defineConfig({
   test: {
