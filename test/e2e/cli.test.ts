@@ -1,7 +1,8 @@
 // The backbone end to end: the BUILT binary against the real engine and a real registry.
 // Every test reads what a user relies on: the lifecycle lines, the exit code, and what the store
-// (the SQLite file, opened read-only) says afterwards; and that no container of ours is left behind.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// says afterwards (read directly: the SQLite file, or the PostgreSQL schema in the e2e-postgres
+// project); and that no container of ours is left behind.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import {
@@ -116,7 +117,7 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
       expect(resolve.stdout).toBe(pinned('good'));
     });
 
-    it('a malformed reference exits 2 with a clear error; nothing is stored (not even the store file) and Docker is never asked', async () => {
+    it('a malformed reference exits 2 with a clear error; nothing is stored (not even the store) and Docker is never asked', async () => {
       const cli = await tempCli();
       const since = new Date();
       const r = await cli.run(['set', 'acme', 'Bad Ref!', '--create']);
@@ -124,8 +125,9 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/invalid image reference "Bad Ref!"/);
       expect(r.stderr).toMatch(/hint: /);
-      expect(existsSync(cli.db)).toBe(false);
-      expect(existsSync(path.dirname(cli.db))).toBe(false);
+      expect(cli.store().exists).toBe(false);
+      // Nothing in the working directory either (on SQLite not even the store's folder).
+      expect(readdirSync(cli.dir)).toEqual([]);
       expect(await containersCreatedSince(since, 'acme')).toEqual([]);
 
       // With an existing store, the project's row (and everything else) is left exactly as it was.
@@ -148,7 +150,7 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
       expect(fresh.stdout).toBe('');
       expect(fresh.stderr).toMatch(/project "acme" does not exist/);
       expect(fresh.stderr).toMatch(/hint:.*--create/);
-      if (existsSync(cli.db)) {
+      if (cli.store().exists) {
         expect(cli.store().projects()).toEqual([]);
         expect(cli.store().runs()).toEqual([]);
         expect(cli.store().audit().filter((a) => a.project_id !== null)).toEqual([]);
@@ -576,7 +578,7 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
         familiar: 'alpine',
       });
       expect(bad).toMatchObject({ input: 'Bad Ref!', valid: false, error: expect.stringMatching(/invalid reference format/), domain: null, normalized: null });
-      expect(existsSync(cli.db)).toBe(false);
+      expect(cli.store().exists).toBe(false);
     });
 
     it('--help on every command exits 0 and touches no store; --version prints the package version', async () => {
@@ -633,7 +635,7 @@ describe.skipIf(!e2e.engine)('cascade-image end to end (real engine, real regist
         expect(r.exitCode, `cascade-image ${args.join(' ')}\n${explain(r)}`).toBe(2);
         expect(r.stderr).toMatch(/^error: /m);
       }
-      expect(existsSync(cli.db)).toBe(false);
+      expect(cli.store().exists).toBe(false);
     });
   });
 });

@@ -18,17 +18,35 @@ export function translatePgError(error: unknown, location: PostgresLocation): Ca
       hint: 'check that the server runs and that --db / CASCADE_IMAGE_DB names the right host and port',
     });
   }
+  // node-postgres's own words when the server asks for a password (SCRAM) and none was given.
+  if (/client password must be a string|SASL: .*password/i.test(message)) {
+    return new StoreUnavailableError(`${server} asks role ${location.role} for a password, and none was given`, {
+      cause: error,
+      fix: PASSWORD_FIX,
+    });
+  }
   switch (code) {
     case '28P01':
-    case '28000':
       return new StoreUnavailableError(`${server} refused role ${location.role}: password authentication failed`, {
         cause: error,
-        fix: "give the role's password in PGPASSWORD, ~/.pgpass or the URL (postgres://role:password@host/db)",
+        fix: PASSWORD_FIX,
+      });
+    case '28000':
+      // No pg_hba.conf line lets this role in from here (or, under trust, the role does not exist): the server's message says which.
+      return new StoreUnavailableError(`${server} refused role ${location.role}: ${message}`, {
+        cause: error,
+        fix: `let the server's administrator admit role ${location.role} from this host (pg_hba.conf), or connect as a role it admits`,
       });
     case '3D000':
       return new StoreUnavailableError(`${server}: the database ${location.database} does not exist`, {
         cause: error,
-        fix: `create it (createdb -h ${location.host.replace(/:\d+$/, '')} ${location.database}), or name an existing database in the URL`,
+        fix: `create it (${createdbCommand(location)}), or name an existing database in the URL`,
+      });
+    case '53300':
+      // Too many connections (for the server, or for this role's CONNECTION LIMIT).
+      return new StoreUnavailableError(`${server} refused a connection for role ${location.role}: ${message}`, {
+        cause: error,
+        hint: 'retry in a moment; if it persists, look for processes holding connections (pg_stat_activity) or raise the limit',
       });
     // Raised by our own triggers (migrations 0001 and 0005), by code: the message is the server's.
     case 'CIVWR':
@@ -45,7 +63,11 @@ export function translatePgError(error: unknown, location: PostgresLocation): Ca
     case '57014':
       return new StoreUnavailableError(`${where}: a statement ran past its time limit and was cancelled`, { cause: error, hint: 'retry; if it persists, look for a long transaction holding the store (pg_stat_activity)' });
     case '55P03':
-      return new StoreUnavailableError(`${where} stayed locked by another cascade-image process`, { cause: error, hint: 'retry in a moment; if it persists, look for a stuck process holding the store (pg_stat_activity)' });
+      // lock_timeout: the write lock, or a table or row another session holds in a transaction.
+      return new StoreUnavailableError(`${where} stayed locked by another session (another cascade-image, or a long transaction on its tables): gave up waiting`, {
+        cause: error,
+        hint: 'retry in a moment; if it persists, look for the session holding it (pg_stat_activity, pg_locks)',
+      });
     case '3F000':
       return new StoreUnavailableError(`${where}: the schema ${location.schema} does not exist`, { cause: error, fix: `let a superadmin create it by running any change against ${location.shown}` });
   }
@@ -56,6 +78,39 @@ export function translatePgError(error: unknown, location: PostgresLocation): Ca
     return new StoreUnavailableError(`${server} does not offer TLS, and the URL requires it`, { cause: error, fix: 'enable ssl on the server, or drop sslmode=require from the URL' });
   }
   return new StoreUnavailableError(`${where} failed: ${message}${code === '' ? '' : ` (${code})`}`, { cause: error });
+}
+
+const PASSWORD_FIX = "give the role's password in PGPASSWORD, ~/.pgpass or the URL (postgres://role:password@host/db)";
+
+/** The createdb command for the location's server: host and port as the URL named them (a default port left out). */
+function createdbCommand(location: PostgresLocation): string {
+  const match = /^(.*):(\d+)$/.exec(location.host);
+  const host = (match?.[1] ?? location.host).replace(/^\[(.*)\]$/, '$1');
+  const port = match?.[2];
+  return ['createdb', '-h', host, ...(port === undefined || port === '5432' ? [] : ['-p', port]), location.database].join(' ');
+}
+
+/**
+ * Errors a write that is safe to repeat may be retried after: the connection was lost, or the
+ * server refused one for now (too many connections, starting up). Never one the server answered
+ * about the write itself.
+ */
+export function isTransient(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  return isConnectionLost(error) || code === '53300';
+}
+
+/**
+ * A write of a validation's result (its verdict, its remembered smoke result) that was retried for
+ * `waitedMs` while the server could not be reached, and never landed: the error as translated,
+ * saying so, and how the run is finished once the server answers again.
+ */
+export function retriesExhausted(error: unknown, location: PostgresLocation, waitedMs: number): CascadeError {
+  const translated = translatePgError(error, location);
+  return new StoreUnavailableError(`${translated.message} (retried for ${Math.round(waitedMs / 1000)}s)`, {
+    cause: error,
+    hint: 'the validation result was not stored and its run stays pending: once the server answers again, `cascade-image validate --stale` validates it again',
+  });
 }
 
 /** Errors after which the connection is gone (the server restarted, the network dropped): a retry may get a new one. */
@@ -76,9 +131,12 @@ function connectionReason(code: string, message: string): string {
     case 'EAI_AGAIN':
       return 'the host name does not resolve';
     case '57P01':
+      // admin_shutdown: a fast shutdown, or pg_terminate_backend() on this connection.
+      return 'the server closed the connection (shut down, or the session was terminated by an administrator)';
     case '57P02':
+      return 'the server crashed and closed the connection';
     case '57P03':
-      return 'the server is shutting down or starting up';
+      return 'the server is starting up or shutting down';
     default:
       return /timeout/i.test(message) ? 'no answer in time' : code === '' ? message : `${message} (${code})`;
   }

@@ -24,7 +24,8 @@ import type { StoreSchema } from '../schema.js';
 import { StoreWriter } from '../store-writer.js';
 import { roleOf, setOperator } from '../writes/operators.js';
 import type { BeginWrite } from '../writes/transaction.js';
-import { isConnectionLost, translatePgError } from './errors.js';
+import { ClosingClient } from './client.js';
+import { isTransient, retriesExhausted, translatePgError } from './errors.js';
 import { PostgresReader, type Query } from './reader.js';
 import { SmokeLocks } from './smoke-locks.js';
 
@@ -55,6 +56,8 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<StorePort | undefined> {
   const { location } = options;
   const pool = new pg.Pool({
+    // A connection that failed is closed at once (see ./client.ts), never left to the server's timeout.
+    Client: ClosingClient as unknown as new () => pg.ClientBase,
     ...clientSettings(location),
     user: location.role,
     max: 16,
@@ -294,12 +297,14 @@ class PostgresStore implements StorePort {
   }
 
   private async write<T>(fn: () => Promise<T>, options: { retry?: boolean } = {}): Promise<T> {
-    const deadline = Date.now() + RETRY_WINDOW_MS;
+    const started = Date.now();
+    const deadline = started + RETRY_WINDOW_MS;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await fn();
       } catch (error) {
-        if (options.retry !== true || !isConnectionLost(error) || Date.now() >= deadline) throw translatePgError(error, this.location);
+        if (options.retry !== true || !isTransient(error)) throw translatePgError(error, this.location);
+        if (Date.now() >= deadline) throw retriesExhausted(error, this.location, Date.now() - started);
         await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 1_000)));
       }
     }

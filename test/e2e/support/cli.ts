@@ -1,12 +1,21 @@
 // Runs the BUILT cascade-image binary the way a user does, against a throwaway store, and reads
-// what it left behind: the SQLite store (opened read-only) and the engine's containers and events.
+// what it left behind: the store (a SQLite file opened read-only, or a PostgreSQL schema read as the
+// cluster's admin) and the engine's containers and events.
+//
+// Which store: CASCADE_E2E_STORE=postgres (the `e2e-postgres` project) gives every sandbox a fresh
+// schema `t_<random>` in the run's database (./postgres-setup.ts), and runs the CLI as the database
+// role named like the run's actor, its password in PGPASSWORD (the URL in the environment holds
+// none); anything else gives a SQLite file in the sandbox's temp dir.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
-import { onTestFinished } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
+import { ensureRole, urlFor } from '../../support/postgres.js';
 import { INSTALLED_BIN } from './paths.js';
 
 /**
@@ -15,6 +24,9 @@ import { INSTALLED_BIN } from './paths.js';
  */
 export const BIN = process.env.CASCADE_E2E_BIN || INSTALLED_BIN;
 export const DEFAULT_ACTOR = 'alice';
+export type StoreKind = 'sqlite' | 'postgres';
+/** The store every sandbox of this test file uses. */
+export const STORE_KIND: StoreKind = process.env.CASCADE_E2E_STORE === 'postgres' ? 'postgres' : 'sqlite';
 /** The label every container cascade-image creates carries. */
 export const MANAGED_LABEL = 'io.cascade-image.managed';
 
@@ -32,7 +44,10 @@ export interface CliResult {
 }
 
 export interface RunOptions {
-  /** --actor is not passed; CASCADE_ACTOR is set to this (default 'alice'). */
+  /**
+   * Who runs the command (default 'alice'). --actor is not passed: on SQLite CASCADE_ACTOR is set to
+   * this; on PostgreSQL the CLI logs in as the database role of this name (created when missing).
+   */
   actor?: string;
   /** Extra environment; a key set to undefined is removed from the child's environment. */
   env?: Record<string, string | undefined>;
@@ -46,18 +61,42 @@ const SCRUBBED: Record<string, undefined> = {
   CASCADE_ACTOR: undefined,
   CASCADE_DEFAULT_WORKER_IMAGE: undefined,
   CASCADE_IMAGE_DEBUG: undefined,
+  CASCADE_E2E_STORE: undefined,
   FORCE_COLOR: undefined,
+  // libpq's variables, which node-postgres reads too.
+  PGHOST: undefined,
+  PGHOSTADDR: undefined,
+  PGPORT: undefined,
+  PGUSER: undefined,
+  PGPASSWORD: undefined,
+  PGPASSFILE: undefined,
+  PGDATABASE: undefined,
+  PGOPTIONS: undefined,
+  PGSERVICE: undefined,
+  PGSERVICEFILE: undefined,
+  PGSSLMODE: undefined,
+  PGSSLROOTCERT: undefined,
+  PGAPPNAME: undefined,
+  PGCONNECT_TIMEOUT: undefined,
 };
 
 function splitLines(text: string): string[] {
   return text === '' ? [] : text.split('\n');
 }
 
-/** One CLI sandbox: a temp dir holding the store, removed when the test finishes. */
+/** One CLI sandbox: a temp dir (the working directory) and a store of its own, removed when the test finishes. */
 export interface Cli {
+  readonly kind: StoreKind;
   readonly dir: string;
-  /** The store file (CASCADE_IMAGE_DB); it does not exist until a command creates it. */
+  /**
+   * What CASCADE_IMAGE_DB is set to: on SQLite the store file (it does not exist until a command
+   * creates it); on PostgreSQL the URL as the default actor, without a password.
+   */
   readonly db: string;
+  /** PostgreSQL only: the sandbox's schema (`t_<random>`); '' on SQLite. */
+  readonly schema: string;
+  /** The CASCADE_IMAGE_DB value for `actor` (on SQLite the same file for everyone). */
+  urlAs(actor: string): string;
   /** Runs `cascade-image ...args` and waits for it; never throws on a non-zero exit. */
   run(args: readonly string[], opts?: RunOptions): Promise<CliResult>;
   /** Starts `cascade-image ...args` and hands back the live execa process (for streaming tests). */
@@ -66,13 +105,21 @@ export interface Cli {
   store(): StoreSnapshot;
 }
 
-function spawnCli(db: string, dir: string, args: readonly string[], opts: RunOptions = {}) {
+interface Target {
+  /** CASCADE_IMAGE_DB for an actor. */
+  db(actor: string): string;
+  /** The environment that says who runs the command. */
+  env(actor: string): Record<string, string | undefined>;
+}
+
+function spawnCli(target: Target, dir: string, args: readonly string[], opts: RunOptions = {}) {
+  const actor = opts.actor ?? DEFAULT_ACTOR;
   return execa(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: {
       ...SCRUBBED,
-      CASCADE_IMAGE_DB: db,
-      CASCADE_ACTOR: opts.actor ?? DEFAULT_ACTOR,
+      CASCADE_IMAGE_DB: target.db(actor),
+      ...target.env(actor),
       // Belt and braces: if the product ever ignored CASCADE_IMAGE_DB, it would still write in here.
       XDG_DATA_HOME: path.join(dir, 'xdg'),
       NO_COLOR: '1',
@@ -86,20 +133,53 @@ function spawnCli(db: string, dir: string, args: readonly string[], opts: RunOpt
 }
 export type CliProcess = ReturnType<typeof spawnCli>;
 
-/** A sandbox for one test: a fresh temp dir for the store, removed when the test finishes. */
+/** A sandbox for one test: a fresh temp dir and a fresh store, both removed when the test finishes. */
 export async function tempCli(): Promise<Cli> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cascade-cli-'));
   onTestFinished(async () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
-  const db = path.join(dir, 'store', 'cascade-image.db');
+  let target: Target;
+  let db: string;
+  let schema = '';
+  let snapshot: () => StoreSnapshot;
+  let prepare: (actor: string) => Promise<void> = async () => {};
+  if (STORE_KIND === 'postgres') {
+    const database = e2eDatabase();
+    schema = `t_${randomBytes(6).toString('hex')}`;
+    const pgSchema = schema;
+    target = {
+      db: (actor) => urlFor(database, { role: actor, schema: pgSchema }),
+      env: () => ({ PGPASSWORD: ROLE_PASSWORD }),
+    };
+    db = target.db(DEFAULT_ACTOR);
+    prepare = loginRole;
+    // Ready before the first command: a spawned one (not awaited) runs as the default actor at once.
+    await loginRole(DEFAULT_ACTOR);
+    snapshot = () => new PostgresSnapshot(database, pgSchema);
+    onTestFinished(() => {
+      // The run's database goes at the end of the run; the schemas go as they are done with.
+      new PostgresSnapshot(database, pgSchema).drop();
+    });
+  } else {
+    const file = path.join(dir, 'store', 'cascade-image.db');
+    target = { db: () => file, env: (actor) => ({ CASCADE_ACTOR: actor }) };
+    db = file;
+    snapshot = () => new SqliteSnapshot(file);
+  }
   return {
+    kind: STORE_KIND,
     dir,
     db,
-    spawn: (args, opts) => spawnCli(db, dir, args, opts),
+    schema,
+    urlAs: (actor) => target.db(actor),
+    // On PostgreSQL a spawned command runs as a role that exists already: the default actor, or one an
+    // earlier run() (or prepareActors) made.
+    spawn: (args, opts) => spawnCli(target, dir, args, opts),
     async run(args, opts = {}) {
+      await prepare(opts.actor ?? DEFAULT_ACTOR);
       const t0 = performance.now();
-      const r = await spawnCli(db, dir, args, opts);
+      const r = await spawnCli(target, dir, args, opts);
       if (r.timedOut) throw new Error(`cascade-image ${args.join(' ')} timed out:\n${r.all}`);
       return {
         exitCode: r.exitCode ?? -1,
@@ -111,8 +191,43 @@ export async function tempCli(): Promise<Cli> {
         durationMs: performance.now() - t0,
       };
     },
-    store: () => new StoreSnapshot(db),
+    store: snapshot,
   };
+}
+
+// --- PostgreSQL: the run's database and its login roles --------------------------------------------
+
+/** The password of every login role this file's sandboxes create (set again once per file and role). */
+const ROLE_PASSWORD = `e2e-${randomBytes(12).toString('hex')}`;
+const roles = new Map<string, Promise<void>>();
+
+/** The run's database (./postgres-setup.ts), or a clear error when this project has none. */
+function e2eDatabase(): string {
+  const database = inject('e2ePostgres')?.database;
+  if (database === undefined || database === '') {
+    throw new Error('CASCADE_E2E_STORE=postgres, but no database was set up: run the e2e-postgres project (its globalSetup test/e2e/support/postgres-setup.ts), with the cluster up (bash .ci/postgres.sh)');
+  }
+  return database;
+}
+
+/**
+ * Makes `actor` a login role with this file's password, once per file. Roles are the cluster's,
+ * shared by every database: the password is set again here, so a role another file left behind
+ * logs in with ours.
+ */
+function loginRole(actor: string): Promise<void> {
+  let ready = roles.get(actor);
+  if (ready === undefined) {
+    ready = ensureRole(actor, ROLE_PASSWORD);
+    roles.set(actor, ready);
+    ready.catch(() => roles.delete(actor));
+  }
+  return ready;
+}
+
+/** Makes the login roles ready before a spawned (not awaited) command runs as one of them. */
+export async function prepareActors(cli: Cli, ...actors: string[]): Promise<void> {
+  if (cli.kind === 'postgres') await Promise.all(actors.map(loginRole));
 }
 
 /** Human-readable failure message for expect(): the command's whole output. */
@@ -169,25 +284,32 @@ export interface OperatorRow {
   granted_at: string;
 }
 
+/** The tables that record state and accountability, with their primary keys as PostgreSQL orders them (everything()). */
+const RECORD_TABLES: ReadonlyArray<readonly [string, string]> = [
+  ['projects', 'id collate "C"'],
+  ['global_default', 'slot collate "C"'],
+  ['audit_log', 'id'],
+  ['validation_runs', 'id'],
+  ['operators', 'actor collate "C"'],
+];
+
 /**
- * The store file opened read-only, one short-lived connection per query, so every read sees what
- * the last finished command committed. Throws if the file does not exist (check `exists` first).
+ * The store as it is now, read directly (never through the CLI): synchronous, one short-lived
+ * connection per query, so every read sees what the last finished command committed. Queries are
+ * written once for both stores: `?` placeholders, plain SQL both engines read alike. Reads throw if
+ * the store does not exist (check `exists` first).
  */
-export class StoreSnapshot {
-  constructor(readonly file: string) {}
-
-  get exists(): boolean {
-    return existsSync(this.file);
-  }
-
-  query<T>(sql: string, ...params: unknown[]): T[] {
-    const db = new Database(this.file, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
+export abstract class StoreSnapshot {
+  abstract readonly kind: StoreKind;
+  /** Whether the store exists: the SQLite file, or the PostgreSQL schema. */
+  abstract get exists(): boolean;
+  abstract query<T>(sql: string, ...params: unknown[]): T[];
+  /**
+   * Changes rows behind the CLI's back, to stage a fault or an old state (tests only). On
+   * PostgreSQL it runs as the cluster's admin with triggers off (session_replication_role = replica),
+   * so the store's permission and append-only triggers do not stand in the way.
+   */
+  abstract tamper(sql: string, ...params: unknown[]): void;
 
   project(id: string): ProjectRow | undefined {
     return this.query<ProjectRow>('select * from projects where id = ?', id)[0];
@@ -218,12 +340,144 @@ export class StoreSnapshot {
   }
 
   /** Every row of the tables that record state and accountability, for before/after comparisons. */
+  abstract everything(): Record<string, unknown[]>;
+}
+
+/** The store file opened read-only (read-write only for tamper()). */
+export class SqliteSnapshot extends StoreSnapshot {
+  readonly kind = 'sqlite';
+
+  constructor(readonly file: string) {
+    super();
+  }
+
+  get exists(): boolean {
+    return existsSync(this.file);
+  }
+
+  query<T>(sql: string, ...params: unknown[]): T[] {
+    const db = new Database(this.file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+
+  tamper(sql: string, ...params: unknown[]): void {
+    const db = new Database(this.file, { fileMustExist: true });
+    try {
+      db.prepare(sql).run(...params);
+    } finally {
+      db.close();
+    }
+  }
+
   everything(): Record<string, unknown[]> {
     const out: Record<string, unknown[]> = {};
-    for (const table of ['projects', 'global_default', 'audit_log', 'validation_runs', 'operators']) {
-      out[table] = this.query(`select * from ${table} order by rowid`);
-    }
+    for (const [table] of RECORD_TABLES) out[table] = this.query(`select * from ${table} order by rowid`);
     return out;
+  }
+}
+
+/** A PostgreSQL literal: strings quoted (standard_conforming_strings, on since 9.1), numbers as they are. */
+export function pgLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value !== 'string') throw new Error(`no PostgreSQL literal for ${typeof value}`);
+  if (value.includes('\u0000')) throw new Error('PostgreSQL text cannot hold NUL');
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `sql` with each `?` outside quotes and identifiers replaced by the next parameter's literal. */
+export function bindParams(sql: string, params: readonly unknown[]): string {
+  let out = '';
+  let next = 0;
+  let quote: string | undefined;
+  for (const ch of sql) {
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      if (next >= params.length) throw new Error(`more placeholders than parameters in: ${sql}`);
+      out += pgLiteral(params[next++]);
+    } else {
+      out += ch;
+    }
+  }
+  if (next !== params.length) throw new Error(`${params.length} parameters for ${next} placeholders in: ${sql}`);
+  return out;
+}
+
+/**
+ * A PostgreSQL schema read as the cluster's admin through psql (synchronous, like SQLite's reads):
+ * each query one `psql -c`, its rows as one JSON array (json_agg), so numbers stay numbers and
+ * text stays text, as better-sqlite3 returns them.
+ */
+export class PostgresSnapshot extends StoreSnapshot {
+  readonly kind = 'postgres';
+
+  constructor(
+    readonly database: string,
+    readonly schema: string,
+  ) {
+    super();
+  }
+
+  get exists(): boolean {
+    return this.psql(`select exists (select 1 from pg_namespace where nspname = ${pgLiteral(this.schema)})`) === 't';
+  }
+
+  query<T>(sql: string, ...params: unknown[]): T[] {
+    const out = this.psql(`select coalesce(json_agg(t), '[]'::json) from (${bindParams(sql, params)}) t`);
+    return JSON.parse(out) as T[];
+  }
+
+  tamper(sql: string, ...params: unknown[]): void {
+    this.psql(`begin; set local session_replication_role = replica; ${bindParams(sql, params)}; commit;`);
+  }
+
+  everything(): Record<string, unknown[]> {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, key] of RECORD_TABLES) out[table] = this.query(`select * from ${table} order by ${key}`);
+    return out;
+  }
+
+  /** Drops the schema and everything in it (a sandbox's end; the database goes at the end of the run). */
+  drop(): void {
+    try {
+      this.psql(`set lock_timeout = '10s'; drop schema if exists "${this.schema}" cascade`);
+    } catch {
+      // Best effort: a schema still locked by a process the test left behind goes with the database.
+    }
+  }
+
+  /** Runs SQL as the admin in the schema; stdout trimmed. Throws with psql's message on an error. */
+  private psql(sql: string): string {
+    const admin = new URL(urlFor(this.database));
+    const password = decodeURIComponent(admin.password);
+    admin.password = '';
+    try {
+      return execFileSync('psql', [admin.toString(), '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+        // The admin password in the environment, not on psql's command line.
+        env: { ...process.env, PGPASSWORD: password, PGOPTIONS: `-c search_path=${this.schema}`, PGCONNECT_TIMEOUT: '10' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+        maxBuffer: 256 * 1024 * 1024,
+      }).trim();
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? '';
+      throw new Error(`psql failed on ${this.database} (schema ${this.schema}): ${stderr.trim() || String(error)}\n${sql}`);
+    }
   }
 }
 
