@@ -21,6 +21,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
+          // Store suites create and drop databases on the PostgreSQL test cluster, which a busy server can take tens of seconds over.
+          hookTimeout: 120_000,
         },
       },
       {
