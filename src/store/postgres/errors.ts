@@ -1,5 +1,6 @@
 import { CascadeError, ForbiddenError, StoreUnavailableError } from '../../errors.js';
 import type { PostgresLocation } from '../../config/store-location.js';
+import { DamagedContentError } from '../stored-json.js';
 
 /**
  * The one place that reads node-postgres's errors (SQLSTATE codes, socket codes); everything else
@@ -12,6 +13,13 @@ export function translatePgError(error: unknown, location: PostgresLocation): Ca
   const message = error instanceof Error ? error.message : String(error);
   const where = `the PostgreSQL store ${location.shown} (schema ${location.schema})`;
   const server = `the PostgreSQL server at ${location.host} (database ${location.database})`;
+  // A stored value that does not read back (a hand edit, another tool): said as damage, as on SQLite.
+  if (error instanceof DamagedContentError) {
+    return new StoreUnavailableError(`${where} is damaged: ${message}`, {
+      cause: error,
+      hint: 'restore the schema from a backup (pg_dump), or point --db / CASCADE_IMAGE_DB at another store; this one was left untouched',
+    });
+  }
   if (isConnectionLost(error)) {
     return new StoreUnavailableError(`${server} cannot be reached: ${connectionReason(code, message)}`, {
       cause: error,
@@ -72,10 +80,10 @@ export function translatePgError(error: unknown, location: PostgresLocation): Ca
       return new StoreUnavailableError(`${where}: the schema ${location.schema} does not exist`, { cause: error, fix: `let a superadmin create it by running any change against ${location.shown}` });
   }
   if (code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new StoreUnavailableError(`${server}: its TLS certificate is not trusted (${code})`, { cause: error, hint: 'give the CA in sslrootcert=… of the URL, or use sslmode=require to encrypt without verifying' });
+    return new StoreUnavailableError(`${server}: its TLS certificate is not trusted (${code})`, { cause: error, hint: 'give the CA that signed it in sslrootcert=… of the URL (node-postgres verifies the certificate for every sslmode but no-verify)' });
   }
   if (/server does not support SSL/i.test(message)) {
-    return new StoreUnavailableError(`${server} does not offer TLS, and the URL requires it`, { cause: error, fix: 'enable ssl on the server, or drop sslmode=require from the URL' });
+    return new StoreUnavailableError(`${server} does not offer TLS, and the URL requires it`, { cause: error, fix: 'enable ssl on the server, or ask for no TLS (sslmode in the URL or PGSSLMODE)' });
   }
   return new StoreUnavailableError(`${where} failed: ${message}${code === '' ? '' : ` (${code})`}`, { cause: error });
 }

@@ -93,3 +93,16 @@ describe('refusals by the server', () => {
     expect(await adminQuery('select 1 from pg_database where datname = $1', [database])).toEqual([]);
   });
 });
+
+describe('translation of what the store itself found', () => {
+  it('a stored value that does not read back is damage, with a hint to restore, never a bare failure', async () => {
+    const { translatePgError } = await import('../../../src/store/postgres/errors.js');
+    const { DamagedContentError } = await import('../../../src/store/stored-json.js');
+    const location = postgresLocation('postgres://ops:hunter2@db:5432/cascade', {}, 'u');
+    const translated = translatePgError(new DamagedContentError('the inventory column of project acme is not valid JSON'), location);
+    expect(translated).toBeInstanceOf(StoreUnavailableError);
+    expect(translated).toMatchObject({ exitCode: 69, message: 'the PostgreSQL store postgres://ops@db:5432/cascade (schema cascade_image) is damaged: the inventory column of project acme is not valid JSON' });
+    expect(translated.hint).toMatch(/restore the schema from a backup/);
+    expect(`${translated.message} ${translated.hint}`).not.toContain('hunter2');
+  });
+});
