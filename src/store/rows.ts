@@ -19,29 +19,9 @@ import { isCheckContract, isInventory, isInventoryChanges, isStringArray, isTrus
 
 export type SlotRow = Omit<Selectable<ProjectsTable>, 'id'>;
 
-/** A slot row and the scope's held drift (read beside it: a join for the reader, a second query for the writer). */
-export function toSlot(subject: Subject, row: SlotRow, held: HeldDrift | null): ImageSlot {
-  return {
-    subject,
-    reference: row.worker_image,
-    status: row.status,
-    digest: row.digest,
-    pinKind: row.pin_kind,
-    error: row.error,
-    allowLocal: row.allow_local === 1,
-    generation: row.generation,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    validatedAt: row.validated_at,
-    contractHash: row.contract_hash,
-    warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
-    inventory: row.inventory === null ? null : readStoredJson(row.inventory, `the inventory column of ${slotName(subject)}`, isInventory),
-    held,
-  };
-}
-
 export type SummaryRow = Pick<SlotRow, 'worker_image' | 'status' | 'digest' | 'pin_kind' | 'error' | 'warnings'>;
 
+/** What `list` prints of a slot row: its lifecycle fields and warnings. */
 export function toSummary(subject: Subject, row: SummaryRow): SlotSummary {
   return {
     subject,
@@ -51,6 +31,21 @@ export function toSummary(subject: Subject, row: SummaryRow): SlotSummary {
     pinKind: row.pin_kind,
     error: row.error,
     warnings: readStoredJson(row.warnings, `the warnings column of ${slotName(subject)}`, isStringArray),
+  };
+}
+
+/** A slot row and the scope's held drift (read beside it: a join for the reader, a second query for the writer). */
+export function toSlot(subject: Subject, row: SlotRow, held: HeldDrift | null): ImageSlot {
+  return {
+    ...toSummary(subject, row),
+    allowLocal: row.allow_local === 1,
+    generation: row.generation,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    validatedAt: row.validated_at,
+    contractHash: row.contract_hash,
+    inventory: row.inventory === null ? null : readStoredJson(row.inventory, `the inventory column of ${slotName(subject)}`, isInventory),
+    held,
   };
 }
 
