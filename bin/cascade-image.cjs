@@ -8,6 +8,8 @@ const { BundleLoader, cacheDirectory, mapStackTraces, runtimeKey } = require('..
 const dist = path.join(__dirname, '..', 'dist');
 mapStackTraces((file) => file.startsWith(dist + path.sep));
 
+// The command (the first word that is not an option): each has a code cache of its own.
+const command = process.argv.slice(2).find((word) => !word.startsWith('-')) ?? '';
 const loader = new BundleLoader({
   cacheDir: cacheDirectory(process.env),
   runtimeKey: runtimeKey({
@@ -18,8 +20,7 @@ const loader = new BundleLoader({
     nodeOptions: process.env.NODE_OPTIONS,
   }),
   pid: process.pid,
+  command,
 });
-// The command (the first word that is not an option) names the kind of run a cache has been through.
-const command = process.argv.slice(2).find((word) => !word.startsWith('-')) ?? '';
-process.once('exit', () => loader.saveCaches(command));
+process.once('exit', () => loader.saveCaches());
 loader.load(path.join(dist, 'cascade-image.cjs'));

@@ -2,7 +2,10 @@
 // `npm run build`: bundles src/ into dist/ for a fast start.
 //
 //   dist/boot.cjs                the loader bin/ starts: runs a bundle through V8's code cache
-//   dist/cascade-image.cjs       the core: all of src/ plus commander, chalk and better-sqlite3's JS
+//                                (each bundle below is a function expression it compiles as it is)
+//   dist/cascade-image.cjs       the start: main.ts and what a read runs, with commander, chalk
+//                                and better-sqlite3's JS
+//   dist/cascade-image-more.cjs  the rest of src/, loaded by the first import() that needs it
 //   dist/vendor/<library>.cjs    one bundle per heavy library, required on first use
 //
 // Each library that only some commands need (dockerode, kysely, pg, zod, yaml, execa, the progress
@@ -14,6 +17,7 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acrossBundles, assertDisjoint, MORE_BUNDLE, moreEntry, planSplit, startEntry } from './core-split.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -65,6 +69,12 @@ const LAZY = {
   [libFile('commander', 'lib/command.js')]: ["require('node:child_process')"],
 };
 
+/**
+ * What a read runs besides main.ts's static imports (`show`, `list`, `resolve`): the start bundle
+ * holds these and all they import; the rest of src/ is in the second bundle (scripts/core-split.mjs).
+ */
+const START = ['src/commands/read.ts', 'src/render/human.ts', 'src/store/sqlite-store.ts'];
+
 const vendorPath = (name) => path.join(dist, 'vendor', `${name}.cjs`);
 
 /** Resolves vendored libraries and split-off files to their bundle, kept external (a runtime require). */
@@ -111,6 +121,7 @@ const noColorDetection = {
 };
 
 const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -124,28 +135,45 @@ const common = {
   // import() of a split-off bundle must go through the loader's require, not Node's ESM loader.
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
-  // ESM sources read import.meta.url; in a CommonJS bundle that is the bundle's own file.
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' },
+  // ESM sources name their own file by import.meta.filename / dirname: in a bundle, the bundle's.
+  define: { 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },
   // Optional native speed-ups that their libraries' own code falls back from when absent (ssh2's
   // cpu-features; pg-native, which pg requires only when asked for its native client).
   external: ['cpu-features', 'pg-native', '*.node'],
 };
 
 rmSync(dist, { recursive: true, force: true });
+// The loader first: it says what a bundle's text is (src/boot/bundle-format.ts), a function
+// expression the loader compiles as it is.
+const boot = path.join(dist, 'boot.cjs');
+await build({ ...common, entryPoints: [path.join(root, 'src', 'boot', 'index.ts')], outfile: boot, define: {} });
+const { BUNDLE_BANNER, BUNDLE_FOOTER } = libRequire(boot);
+Object.assign(common, {
+  banner: { js: BUNDLE_BANNER },
+  footer: { js: BUNDLE_FOOTER },
+});
 const core = path.join(dist, 'cascade-image.cjs');
-await Promise.all([
-  build({ ...common, entryPoints: [path.join(root, 'src', 'boot', 'index.ts')], outfile: path.join(dist, 'boot.cjs'), banner: {}, define: {} }),
-  // The core keeps its names (only whitespace and syntax are minified): they are the function
-  // names in our stack traces.
+const more = path.join(dist, MORE_BUNDLE);
+// Our code keeps its names (only whitespace and syntax are minified): they are the function names
+// in our stack traces.
+const ours = { ...common, minify: false, minifyWhitespace: true, minifySyntax: true };
+// Where each module of src/ goes: from a look at the whole of src/ as one bundle (not written).
+const { metafile } = await build({ ...ours, entryPoints: [path.join(root, 'src', 'main.ts')], outfile: core, write: false, metafile: true, plugins: [bundleBoundaries(core), noColorDetection] });
+const plan = planSplit(metafile, START);
+const [startBuild, moreBuild] = await Promise.all([
   build({
-    ...common,
-    minify: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    entryPoints: [path.join(root, 'src', 'main.ts')],
+    ...ours,
+    metafile: true,
+    stdin: startEntry(plan, root),
     outfile: core,
-    plugins: [bundleBoundaries(core), noColorDetection],
+    plugins: [acrossBundles(root, { other: MORE_BUNDLE, ask: 'moreModule', lives: (file) => file.startsWith('src/') && !plan.start.has(file) }), bundleBoundaries(core), noColorDetection],
+  }),
+  build({
+    ...ours,
+    metafile: true,
+    stdin: moreEntry(plan, root),
+    outfile: more,
+    plugins: [acrossBundles(root, { other: 'cascade-image.cjs', ask: 'startModule', lives: (file) => plan.start.has(file) }), bundleBoundaries(more), noColorDetection],
   }),
   ...Object.entries(VENDOR).map(([name, contents]) =>
     build({
@@ -156,5 +184,6 @@ await Promise.all([
     }),
   ),
 ]);
+assertDisjoint(startBuild.metafile, moreBuild.metafile);
 // dockerode's session and BuildKit decoder read their .proto files beside their own file.
 cpSync(path.join(path.dirname(libFile('dockerode', 'lib/session.js')), 'proto'), path.join(dist, 'vendor', 'proto'), { recursive: true });

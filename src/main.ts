@@ -1,5 +1,6 @@
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { run } from './cli/run.js';
 import type { Runtime } from './cli/runtime.js';
 import type { TextSink } from './render/streams.js';
@@ -8,7 +9,7 @@ import type { TextSink } from './render/streams.js';
  * The process boundary: the only module that reads argv and env, listens for signals and sets
  * the exit code. Everything below it receives these through the Runtime.
  */
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const packageJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
 function osUser(): string {
   try {

@@ -11,6 +11,8 @@ export interface BundleLoaderOptions {
   readonly runtimeKey: string;
   /** For the temporary file a cache is written to before it is renamed into place. */
   readonly pid: number;
+  /** The command this run is (its first word that is not an option): each has a cache of its own. */
+  readonly command?: string;
 }
 
 /** How a bundle was compiled, for tests and diagnostics. */
@@ -22,31 +24,32 @@ interface Loaded {
   readonly cacheFile: string | undefined;
   readonly key: string;
   readonly use: CacheUse;
-  /** The kinds of run (commands) whose compiled functions the cache already holds. */
-  readonly labels: readonly string[];
 }
 
-/** A cache stops growing after this many kinds of run: it then holds what nearly every command uses. */
-const MAX_LABELS = 24;
-
-const MAGIC = 'cascade-image code cache 2';
-// The bundle's code starts on the wrapper's second line, so its line numbers (and source maps) hold.
-const WRAPPER = '(function (exports, require, module, __filename, __dirname) {\n';
+const MAGIC = 'cascade-image code cache 3';
 
 /**
- * Runs the CommonJS bundles of dist/ through V8's code cache. V8 checks a cache only against the
- * source's length, so each cache file records the content hash of the bundle it was made from,
- * the runtime key, and the hash of its own payload; a cache whose record does not match is
- * never handed to V8. Caches are written once per bundle, at exit (so they hold the functions
- * that run compiled), to a temporary file renamed into place; any failure to read or write one
+ * Runs the bundles of dist/ (see bundle-format.ts) through V8's code cache. V8 checks a cache only
+ * against the source's length, so each cache file records the content hash of the bundle it was
+ * made from, the runtime key, and the hash of its own payload; a cache whose record does not match
+ * is never handed to V8 (which, in release builds, does not checksum a cache and can crash on a
+ * damaged one).
+ *
+ * One cache file per bundle, install, runtime and command: V8 compiles a function when it first
+ * runs and a cache holds what its run compiled, so a cache per command holds what that command
+ * runs and no more (a `show` does not deserialize what `set` and `validate` compiled), and two
+ * installs or two Node versions never evict each other's. A cache is written at the exit of the
+ * run that lacked it, to a temporary file renamed into place; any failure to read or write one
  * only costs the compile.
  */
 export class BundleLoader {
   private readonly loaded = new Map<string, Loaded>();
   private readonly runtimeHash: string | undefined;
+  private readonly label: string;
 
   constructor(private readonly options: BundleLoaderOptions) {
     this.runtimeHash = contentHash(Buffer.from(options.runtimeKey));
+    this.label = /^[a-z][a-z0-9-]{0,31}$/.test(options.command ?? '') ? (options.command ?? '') : '-';
   }
 
   /** The bundle's exports; a bundle's `require('./x.cjs')` of a sibling bundle comes back here. */
@@ -54,21 +57,13 @@ export class BundleLoader {
     const known = this.loaded.get(file);
     if (known !== undefined) return known.module.exports;
     const source = readFileSync(file);
-    const bundleHash = this.options.cacheDir === undefined || this.runtimeHash === undefined ? undefined : contentHash(source);
-    const key = `${bundleHash} ${this.runtimeHash}`;
-    // One file per bundle and runtime: two Node versions in turn do not evict each other's.
-    const cacheFile =
-      this.options.cacheDir === undefined || bundleHash === undefined ? undefined : join(this.options.cacheDir, `${basename(file)}.${this.runtimeHash}.v8cache`);
-    const cached = cacheFile === undefined ? undefined : readCache(cacheFile, key);
-    const cachedData = cached?.payload;
-    const script = new Script(`${WRAPPER}${source.toString('utf8')}\n})`, {
-      filename: file,
-      lineOffset: -1,
-      ...(cachedData === undefined ? {} : { cachedData }),
-    });
+    const cacheFile = this.cacheFileOf(file);
+    const key = cacheFile === undefined ? '' : `${contentHash(source)} ${this.runtimeHash}`;
+    const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile, key);
+    const script = new Script(source.toString('utf8'), { filename: file, ...(cachedData === undefined ? {} : { cachedData }) });
     const use: CacheUse = cacheFile === undefined ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected === true ? 'rejected' : 'hit';
     const module = { exports: {} as unknown };
-    this.loaded.set(file, { module, script, cacheFile, key, use, labels: use === 'hit' ? (cached?.labels ?? []) : [] });
+    this.loaded.set(file, { module, script, cacheFile, key, use });
     const nodeRequire = createRequire(file);
     const bundleRequire = Object.assign(
       (id: string) => (id.startsWith('.') && id.endsWith('.cjs') ? this.load(resolve(dirname(file), id)) : nodeRequire(id)),
@@ -78,28 +73,28 @@ export class BundleLoader {
     return module.exports;
   }
 
+  /** `<bundle>.<install and runtime>.<command>.v8cache`, or undefined when there is no cache folder or no WebAssembly. */
+  private cacheFileOf(file: string): string | undefined {
+    if (this.options.cacheDir === undefined || this.runtimeHash === undefined) return undefined;
+    const where = contentHash(Buffer.from(`${dirname(file)}\0${this.options.runtimeKey}`));
+    return join(this.options.cacheDir, `${basename(file)}.${where}.${this.label}.v8cache`);
+  }
+
   /** How each loaded bundle was compiled. */
   cacheUse(): ReadonlyMap<string, CacheUse> {
     return new Map([...this.loaded].map(([file, loaded]) => [file, loaded.use]));
   }
 
-  /**
-   * Writes the caches this run lacked, and rewrites one this kind of run (`label`, e.g. the
-   * command) has not been through yet: V8 compiles a function when it first runs, so a cache made
-   * by `set` lacks what `show` runs; made at the exit of a run that started from it, it holds
-   * both. Call at exit; never throws.
-   */
-  saveCaches(label = ''): void {
-    const named = /^[a-z][a-z0-9-]{0,31}$/.test(label);
-    for (const { script, cacheFile, key, use, labels } of this.loaded.values()) {
-      if (cacheFile === undefined) continue;
-      if (use === 'hit' && (!named || labels.includes(label) || labels.length >= MAX_LABELS)) continue;
-      const covered = named && !labels.includes(label) ? [...labels, label] : [...labels];
+  /** Writes the caches this run lacked (or had rejected). Call at exit; never throws. */
+  saveCaches(): void {
+    for (const { script, cacheFile, key, use } of this.loaded.values()) {
+      if (cacheFile === undefined || use === 'hit') continue;
       const temporary = `${cacheFile}.${this.options.pid}.tmp`;
       try {
         const payload = script.createCachedData();
-        if (contentHash(payload) === undefined) continue;
-        const header = `${MAGIC} ${key} ${covered.join(',') || '-'} ${contentHash(payload)} ${payload.length}\n`;
+        const payloadHash = contentHash(payload);
+        if (payloadHash === undefined) continue;
+        const header = `${MAGIC} ${key} ${payloadHash} ${payload.length}\n`;
         mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
         writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), payload]), { mode: 0o600 });
         renameSync(temporary, cacheFile);
@@ -115,7 +110,7 @@ export class BundleLoader {
 }
 
 /** The payload of a cache file made for exactly this bundle and runtime, intact; else undefined. */
-function readCache(cacheFile: string, key: string): { payload: Buffer; labels: string[] } | undefined {
+function readCache(cacheFile: string, key: string): Buffer | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(cacheFile);
@@ -125,9 +120,9 @@ function readCache(cacheFile: string, key: string): { payload: Buffer; labels: s
   const end = bytes.indexOf(0x0a);
   if (end < 0 || end > 512) return undefined;
   const fields = bytes.toString('latin1', 0, end).split(' ');
-  const [labels = '', payloadHash, payloadLength] = fields.slice(-3);
-  if (fields.slice(0, -3).join(' ') !== `${MAGIC} ${key}`) return undefined;
+  const [payloadHash, payloadLength] = fields.slice(-2);
+  if (fields.slice(0, -2).join(' ') !== `${MAGIC} ${key}`) return undefined;
   const payload = bytes.subarray(end + 1);
   if (String(payload.length) !== payloadLength || contentHash(payload) !== payloadHash) return undefined;
-  return { payload, labels: labels === '-' ? [] : labels.split(',') };
+  return payload;
 }

@@ -15,6 +15,6 @@ export function canonicalJson(value: unknown): string {
  */
 export function contractHash(contract: CheckContract): string {
   // Required on first use: loading node:crypto costs a visible share of a short command's start.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const { createHash } = createRequire(import.meta.filename)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(canonicalJson(contract), 'utf8').digest('hex');
 }

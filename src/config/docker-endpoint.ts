@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * most runs name no context, and loading crypto costs a visible share of a `show`.
  */
 function sha256(text: string): string {
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const { createHash } = createRequire(import.meta.filename)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -76,7 +76,7 @@ function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
   // client still presents its certificate but does not check the server's, as the docker CLI does.
   // docker-modem passes `agent` through to https.request, though its typings omit it. Required
   // here, on use: https pulls in tls and crypto, which a local-socket run never needs.
-  const { Agent } = createRequire(import.meta.url)('node:https') as typeof import('node:https');
+  const { Agent } = createRequire(import.meta.filename)('node:https') as typeof import('node:https');
   return { ...options, cert, key, agent: new Agent({ cert, key, rejectUnauthorized: false }) } as Docker.DockerOptions;
 }
 

@@ -12,7 +12,7 @@ let crypto: typeof import('node:crypto') | undefined;
 
 /** `sha256:<hex>` of some bytes. node:crypto is required on first use: most runs never check a signature. */
 export function sha256Digest(bytes: Uint8Array): string {
-  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  crypto ??= createRequire(import.meta.filename)('node:crypto') as typeof import('node:crypto');
   return `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -11,7 +11,7 @@ export const BUSY_TIMEOUT_MS = 15_000;
  */
 function nativeBinding(): string | undefined {
   try {
-    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    return createRequire(import.meta.filename).resolve('better-sqlite3/build/Release/better_sqlite3.node');
   } catch {
     return undefined;
   }

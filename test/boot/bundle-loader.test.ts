@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BundleLoader, cacheDirectory } from '../../src/boot/index.js';
+import { BUNDLE_BANNER, BUNDLE_FOOTER, BundleLoader, cacheDirectory } from '../../src/boot/index.js';
 import { contentHash } from '../../src/boot/content-hash.js';
 
 let dir: string;
@@ -21,18 +21,26 @@ afterEach(() => {
 });
 
 /** One process's worth of loading: a fresh loader, the bundle's exports, how it was compiled, caches saved. */
-function run(options: { cacheDir?: string | undefined; runtimeKey?: string } = {}) {
-  const loader = new BundleLoader({ cacheDir: 'cacheDir' in options ? options.cacheDir : cacheDir, runtimeKey: options.runtimeKey ?? 'node-test', pid: 4242 });
-  const exports = loader.load(bundle) as { answer: () => string };
+function run(options: { cacheDir?: string | undefined; runtimeKey?: string; command?: string; file?: string } = {}) {
+  const file = options.file ?? bundle;
+  const loader = new BundleLoader({
+    cacheDir: 'cacheDir' in options ? options.cacheDir : cacheDir,
+    runtimeKey: options.runtimeKey ?? 'node-test',
+    pid: 4242,
+    command: options.command ?? 'show',
+  });
+  const exports = loader.load(file) as { answer: () => string };
   const answer = exports.answer();
-  const use = loader.cacheUse().get(bundle);
+  const use = loader.cacheUse().get(file);
   loader.saveCaches();
   return { answer, use };
 }
 
+/** A bundle as the build writes it (src/boot/bundle-format.ts). */
+const bundled = (code: string) => `${BUNDLE_BANNER}\n${code}\n${BUNDLE_FOOTER}\n`;
 // Same length, different code: V8 alone would take the first one's cache for the second.
-const OLD = "exports.answer = function () { return 'old code'; };\n";
-const NEW = "exports.answer = function () { return 'new code'; };\n";
+const OLD = bundled("exports.answer = function () { return 'old code'; };");
+const NEW = bundled("exports.answer = function () { return 'new code'; };");
 
 const cacheFiles = () => readdirSync(cacheDir);
 
@@ -55,13 +63,12 @@ describe('the code cache', () => {
   });
 
   it('guards against what V8 itself accepts: another source of the same length with the old cache', () => {
-    const wrap = (code: string) => `(function (exports) {\n${code}\n})`;
-    const original = new Script(wrap(OLD), { filename: join(dir, 'v8-only.cjs') });
+    const original = new Script(OLD, { filename: join(dir, 'v8-only.cjs') });
     const compiled: { answer?: () => string } = {};
     (original.runInThisContext() as (e: object) => void)(compiled);
     compiled.answer?.(); // compiled now, so the cache holds it (the loader saves at exit, after the run)
     const data = original.createCachedData();
-    const reused = new Script(wrap(NEW), { filename: join(dir, 'v8-only.cjs'), cachedData: data });
+    const reused = new Script(NEW, { filename: join(dir, 'v8-only.cjs'), cachedData: data });
     expect(reused.cachedDataRejected).toBe(false);
     const exports: { answer?: () => string } = {};
     (reused.runInThisContext() as (e: object) => void)(exports);
@@ -94,7 +101,7 @@ describe('the code cache', () => {
   it("ignores a foreign cache file: another bundle's cache under this bundle's name", () => {
     const other = join(dir, 'other.cjs');
     writeFileSync(other, NEW);
-    const otherLoader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1 });
+    const otherLoader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1, command: 'show' });
     otherLoader.load(other);
     otherLoader.saveCaches();
     const [otherCache] = cacheFiles();
@@ -159,26 +166,37 @@ describe('the content hash', () => {
   });
 });
 
-describe('a cache that grows with the kinds of run', () => {
-  const TWO = "exports.answer = () => 'a'; exports.other = () => 'b';\n";
+describe('a cache per command and per install', () => {
+  it("is kept per command: one command's run neither uses nor replaces another's cache", () => {
+    writeFileSync(bundle, OLD);
+    expect(run({ command: 'set' }).use).toBe('miss');
+    expect(run({ command: 'show' }).use).toBe('miss');
+    const afterShow = cacheFiles().map((f) => readFileSync(join(cacheDir, f)));
+    expect(afterShow).toHaveLength(2);
+    expect(run({ command: 'set' }).use).toBe('hit');
+    expect(run({ command: 'show' }).use).toBe('hit');
+    // A hit writes nothing.
+    expect(cacheFiles().map((f) => readFileSync(join(cacheDir, f)))).toEqual(afterShow);
+  });
 
-  it('is rewritten once by a command it has not been through, then kept', () => {
-    writeFileSync(bundle, TWO);
-    const save = (label: string) => {
-      const loader = new BundleLoader({ cacheDir, runtimeKey: 'node-test', pid: 1 });
-      loader.load(bundle);
-      loader.saveCaches(label);
-      return readFileSync(join(cacheDir, cacheFiles()[0] ?? ''));
-    };
-    const afterSet = save('set');
-    expect(save('set').equals(afterSet)).toBe(true);
-    const afterShow = save('show');
-    expect(afterShow.equals(afterSet)).toBe(false);
-    expect(afterShow.toString('latin1', 0, afterShow.indexOf(0x0a))).toContain(' set,show ');
-    expect(save('show').equals(afterShow)).toBe(true);
-    expect(save('set').equals(afterShow)).toBe(true);
-    // Not a command name (an option's value, nothing at all): never a reason to rewrite.
-    expect(save('').equals(afterShow)).toBe(true);
-    expect(save('/tmp/x.db').equals(afterShow)).toBe(true);
+  it('names a command only by a command-like word: anything else (a path, nothing) shares one cache', () => {
+    writeFileSync(bundle, OLD);
+    expect(run({ command: '/tmp/x.db' }).use).toBe('miss');
+    expect(run({ command: '' }).use).toBe('hit');
+    expect(run({ command: '../../etc' }).use).toBe('hit');
+    expect(cacheFiles()).toHaveLength(1);
+    expect(cacheFiles()[0]).toMatch(/^core\.cjs\.[0-9a-f]{16}\.-\.v8cache$/);
+  });
+
+  it('is kept per install: two copies of the bundle (two versions installed) do not evict each other', () => {
+    const second = join(dir, 'other-install', 'core.cjs');
+    mkdirSync(join(dir, 'other-install'));
+    writeFileSync(bundle, OLD);
+    writeFileSync(second, NEW);
+    run();
+    expect(run({ file: second })).toEqual({ answer: 'new code', use: 'miss' });
+    expect(run()).toEqual({ answer: 'old code', use: 'hit' });
+    expect(run({ file: second })).toEqual({ answer: 'new code', use: 'hit' });
+    expect(cacheFiles()).toHaveLength(2);
   });
 });

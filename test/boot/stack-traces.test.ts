@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
-import { BundleLoader, mapStackTraces } from '../../src/boot/index.js';
+import { BUNDLE_BANNER, BUNDLE_FOOTER, BundleLoader, mapStackTraces } from '../../src/boot/index.js';
 
 const saved = Error.prepareStackTrace;
 let dir: string | undefined;
@@ -17,8 +17,19 @@ it('maps a stack frame inside a bundle back to its source file, line and column'
   const source = join(dir, 'boom.ts');
   writeFileSync(source, ['export function explode(): never {', '  const why: string = "on purpose";', '  throw new Error(why);', '}', ''].join('\n'));
   const bundle = join(dir, 'out', 'boom.cjs');
-  // Built as scripts/build.mjs builds dist/: minified CommonJS with a linked source map.
-  await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', minify: true, sourcemap: 'linked', outfile: bundle, logLevel: 'error' });
+  // Built as scripts/build.mjs builds dist/: minified CommonJS in the loader's wrapper, with a linked source map.
+  await build({
+    entryPoints: [source],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'linked',
+    banner: { js: BUNDLE_BANNER },
+    footer: { js: BUNDLE_FOOTER },
+    outfile: bundle,
+    logLevel: 'error',
+  });
   const { explode } = new BundleLoader({ cacheDir: undefined, runtimeKey: 'test', pid: 1 }).load(bundle) as { explode: () => never };
 
   mapStackTraces((file) => file === bundle);

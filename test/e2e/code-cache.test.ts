@@ -19,6 +19,26 @@ describe('the code cache of the installed command', () => {
     expect(again.stdout).toBe(first.stdout);
   });
 
+  it('is one file per bundle and command, and a read (list, show) runs the start bundle alone', async () => {
+    const cli = await tempCli();
+    const cache = path.join(cli.dir, 'cache');
+    const env = { XDG_CACHE_HOME: cache };
+    const created = await cli.run(['create', 'p1', '--worker-image', 'alpine:3.20', '--no-validate'], { env });
+    expect(created.exitCode, explain(created)).toBe(0);
+    const afterCreate = readdirSync(path.join(cache, 'cascade-image'));
+    for (const command of ['list', 'show']) {
+      const r = await cli.run(command === 'show' ? ['show', 'p1'] : ['list'], { env });
+      expect(r.exitCode, explain(r)).toBe(0);
+      expect(r.stdout).toContain('p1');
+    }
+    const added = readdirSync(path.join(cache, 'cascade-image')).filter((f) => !afterCreate.includes(f));
+    // No second bundle, no library bundle: only the start, once per command.
+    expect(added.map((f) => f.replace(/\.[0-9a-f]{16}\./, '.<install>.')).sort()).toEqual(['cascade-image.cjs.<install>.list.v8cache', 'cascade-image.cjs.<install>.show.v8cache']);
+    // `create` (a change) needed the rest of the code and the store's query builder.
+    expect(afterCreate.some((f) => f.startsWith('cascade-image-more.cjs.') && f.includes('.create.'))).toBe(true);
+    expect(afterCreate.some((f) => f.startsWith('kysely.cjs.'))).toBe(true);
+  });
+
   it('falls back to ~/.cache/cascade-image, and works with neither HOME nor XDG_CACHE_HOME set', async () => {
     const cli = await tempCli();
     const home = path.join(cli.dir, 'home');

@@ -27,7 +27,7 @@ export function checkSignaturePolicy(policy: SignaturePolicy): void {
 
 function describeKey(pem: string): { fingerprint: string; algorithm: KeyAlgorithm | undefined } {
   // Required on first use: loading node:crypto costs a visible share of a short command's start.
-  const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const crypto = createRequire(import.meta.filename)('node:crypto') as typeof import('node:crypto');
   const key = crypto.createPublicKey(pem);
   const der = key.export({ type: 'spki', format: 'der' });
   return { fingerprint: crypto.createHash('sha256').update(der).digest('hex'), algorithm: algorithmOf(key) };
