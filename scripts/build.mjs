@@ -75,6 +75,15 @@ const LAZY = {
  */
 const START = ['src/commands/read.ts', 'src/render/human.ts', 'src/store/sqlite-store.ts'];
 
+/**
+ * Work a library does on every call for a log nobody reads: each text is replaced as given.
+ * docker-modem formats every request's options with util.inspect for its `debug` log, enabled or
+ * not (~0.2 ms a request, on the path of every validation).
+ */
+const REWRITE = {
+  [libFile('docker-modem', 'lib/modem.js')]: [["debug('Sending: %s', util.inspect(", "debug.enabled && debug('Sending: %s', util.inspect("]],
+};
+
 const vendorPath = (name) => path.join(dist, 'vendor', `${name}.cjs`);
 
 /** Resolves vendored libraries and split-off files to their bundle, kept external (a runtime require). */
@@ -95,13 +104,16 @@ function bundleBoundaries(self) {
         return name === undefined || vendorPath(name) === self ? undefined : external(args.importer, name);
       });
       b.onLoad({ filter: /\.js$/ }, (args) => {
-        const lazy = LAZY[args.path];
-        if (lazy === undefined) return undefined;
+        const lazy = LAZY[args.path] ?? [];
+        const rewrites = REWRITE[args.path] ?? [];
+        if (lazy.length === 0 && rewrites.length === 0) return undefined;
         let contents = readFileSync(args.path, 'utf8');
-        for (const call of lazy) {
-          if (!contents.includes(call)) throw new Error(`${args.path} no longer contains ${call}: revisit LAZY in scripts/build.mjs`);
-          contents = contents.replace(call, `require(${JSON.stringify(lazyHelper)})(() => ${call})`);
-        }
+        const replace = (from, to, table) => {
+          if (!contents.includes(from)) throw new Error(`${args.path} no longer contains ${from}: revisit ${table} in scripts/build.mjs`);
+          contents = contents.replace(from, to);
+        };
+        for (const call of lazy) replace(call, `require(${JSON.stringify(lazyHelper)})(() => ${call})`, 'LAZY');
+        for (const [from, to] of rewrites) replace(from, to, 'REWRITE');
         return { contents, loader: 'js' };
       });
     },

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
@@ -27,6 +27,12 @@ interface Loaded {
 }
 
 const MAGIC = 'cascade-image code cache 3';
+/**
+ * Caches one bundle of one install keeps at most: the commands there are, and then some. The
+ * command word is whatever the user typed first (a typo too), so without a bound the folder would
+ * grow by a file per mistyped command.
+ */
+export const MAX_CACHES_PER_BUNDLE = 40;
 
 /**
  * Runs the bundles of dist/ (see bundle-format.ts) through V8's code cache. V8 checks a cache only
@@ -89,6 +95,7 @@ export class BundleLoader {
   saveCaches(): void {
     for (const { script, cacheFile, key, use } of this.loaded.values()) {
       if (cacheFile === undefined || use === 'hit') continue;
+      if (use === 'miss' && !existsSync(cacheFile) && cachesOfBundle(cacheFile) >= MAX_CACHES_PER_BUNDLE) continue;
       const temporary = `${cacheFile}.${this.options.pid}.tmp`;
       try {
         const payload = script.createCachedData();
@@ -106,6 +113,16 @@ export class BundleLoader {
         }
       }
     }
+  }
+}
+
+/** How many caches the folder holds for this bundle and install (any command); 0 when it cannot be read. */
+function cachesOfBundle(cacheFile: string): number {
+  const prefix = basename(cacheFile).split('.').slice(0, -2).join('.');
+  try {
+    return readdirSync(dirname(cacheFile)).filter((name) => name.startsWith(`${prefix}.`) && name.endsWith('.v8cache')).length;
+  } catch {
+    return 0;
   }
 }
 

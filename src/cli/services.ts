@@ -50,13 +50,13 @@ export class Services {
       throw new UsageError('--db needs a path: it was given empty', { hint: 'name the store file, e.g. --db ~/cascade-image.db, or leave --db out for the default' });
     }
     try {
-      this.location = resolveStoreLocation(options.db, runtime.env, runtime.homedir, runtime.username);
+      this.location = resolveStoreLocation(options.db, runtime.env, runtime);
     } catch (error) {
       if (!(error instanceof StoreLocationError)) throw error;
       throw new UsageError(error.message, { hint: 'give --db / CASCADE_IMAGE_DB as postgres://role@host:port/database (the password in PGPASSWORD or ~/.pgpass)' });
     }
     this.storePath = this.location.kind === 'sqlite' ? this.location.path : this.location.shown;
-    const named = resolveActor(options.actor, runtime.env, runtime.username);
+    const named = resolveActor(options.actor, runtime.env, runtime);
     if (this.location.kind === 'postgres') {
       // On a server the actor is whoever it authenticated: a name typed on the command line proves nothing.
       this.actor = checkOperatorName(this.location.role, 'database role');
@@ -89,7 +89,17 @@ export class Services {
   }
 
   /** Facts about this host and moment, for lease decisions. */
-  readonly here = (): Here => ({ host: this.runtime.hostname, now: this.runtime.now(), isAlive: this.runtime.processAlive });
+  readonly here = (): Here => {
+    const { runtime } = this;
+    // The host's name only where a lease is judged (most reads never are).
+    return {
+      get host() {
+        return runtime.hostname;
+      },
+      now: runtime.now(),
+      isAlive: runtime.processAlive,
+    };
+  };
 
   /** Whether the store exists already; a server's store is asked for when opened (it may be created then). */
   readonly storeExists = (): boolean => this.location.kind === 'postgres' || existsSync(this.location.path);
@@ -157,6 +167,10 @@ export class Services {
         import('../lifecycle/pull-coordinator.js'),
         import('../lifecycle/run-id.js'),
       ]);
+      // Every validation compares the image's platform with the engine's, after its pull. /version
+      // is the engine's slowest answer (it asks containerd and runc: 7-30 ms here), so it is asked
+      // now, and answered while the change is stored and the image pulled (the adapter keeps it).
+      docker.version().catch(() => undefined);
       return {
         docker,
         pulls: new PullCoordinator(docker),

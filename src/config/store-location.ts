@@ -40,14 +40,13 @@ export function isPostgresUrl(value: string): boolean {
 export function resolveStoreLocation(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-  homedir: string,
-  osUser: string,
+  os: { readonly homedir: string; readonly username: string },
 ): StoreLocation {
   const given = flag ?? (env.CASCADE_IMAGE_DB === '' ? undefined : env.CASCADE_IMAGE_DB);
-  if (given !== undefined && isPostgresUrl(given)) return postgresLocation(given, env, osUser);
+  if (given !== undefined && isPostgresUrl(given)) return postgresLocation(given, env, os.username);
   if (given !== undefined) return { kind: 'sqlite', path: given };
   const xdg = env.XDG_DATA_HOME;
-  const base = xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir, '.local', 'share');
+  const base = xdg !== undefined && xdg.startsWith('/') ? xdg : join(os.homedir, '.local', 'share');
   return { kind: 'sqlite', path: join(base, 'cascade-image', 'cascade-image.db') };
 }
 

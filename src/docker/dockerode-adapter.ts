@@ -86,14 +86,22 @@ type Modem = Docker['modem'];
 const DRAIN_MS = 2_000;
 
 class DockerodeAdapter implements DockerPort {
+  /** The engine's version, asked once per process: an engine does not change under a running command. */
+  private versionAnswer: Promise<EngineVersion> | undefined;
+
   constructor(
     private readonly modem: Modem,
     readonly endpoint: string,
     private readonly deadlines: Deadlines,
   ) {}
 
-  async version(options: CallOptions = {}): Promise<EngineVersion> {
-    return versionAnswer(await this.json('the request for its version', { path: '/version', method: 'GET' }, options.signal));
+  version(options: CallOptions = {}): Promise<EngineVersion> {
+    // A failed answer is not kept: the next caller asks again.
+    this.versionAnswer ??= this.json('the request for its version', { path: '/version', method: 'GET' }, options.signal).then(versionAnswer, (error: unknown) => {
+      this.versionAnswer = undefined;
+      throw error;
+    });
+    return this.versionAnswer;
   }
 
   async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {

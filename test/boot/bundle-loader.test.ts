@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLE_BANNER, BUNDLE_FOOTER, BundleLoader, cacheDirectory } from '../../src/boot/index.js';
+import { BUNDLE_BANNER, BUNDLE_FOOTER, BundleLoader, cacheDirectory, MAX_CACHES_PER_BUNDLE } from '../../src/boot/index.js';
 import { contentHash } from '../../src/boot/content-hash.js';
 
 let dir: string;
@@ -198,5 +198,17 @@ describe('a cache per command and per install', () => {
     expect(run()).toEqual({ answer: 'old code', use: 'hit' });
     expect(run({ file: second })).toEqual({ answer: 'new code', use: 'hit' });
     expect(cacheFiles()).toHaveLength(2);
+  });
+
+  it('stops adding caches for new command words at a bound (typos), but still replaces a damaged one', () => {
+    writeFileSync(bundle, OLD);
+    for (let i = 0; i < MAX_CACHES_PER_BUNDLE; i += 1) run({ command: `word${i}` });
+    expect(cacheFiles()).toHaveLength(MAX_CACHES_PER_BUNDLE);
+    expect(run({ command: 'one-more' })).toEqual({ answer: 'old code', use: 'miss' });
+    expect(cacheFiles()).toHaveLength(MAX_CACHES_PER_BUNDLE);
+    const damagedName = cacheFiles().find((f) => f.includes('.word3.')) ?? '';
+    writeFileSync(join(cacheDir, damagedName), 'damaged');
+    expect(run({ command: 'word3' }).use).toBe('miss');
+    expect(run({ command: 'word3' }).use).toBe('hit');
   });
 });

@@ -11,13 +11,13 @@ describe('resolveStoreLocation: a file path', () => {
     [undefined, {}, '/home/u/.local/share/cascade-image/cascade-image.db'],
     // Not a URL of ours: a file whose name merely starts like one.
     ['postgres.db', {}, 'postgres.db'],
-  ])('--db %s with %j → %s', (flag, env, expected) => expect(resolveStoreLocation(flag, env, '/home/u', 'u')).toEqual({ kind: 'sqlite', path: expected }));
+  ])('--db %s with %j → %s', (flag, env, expected) => expect(resolveStoreLocation(flag, env, { homedir: '/home/u', username: 'u' })).toEqual({ kind: 'sqlite', path: expected }));
 });
 
 describe('resolveStoreLocation: a PostgreSQL URL', () => {
   it('takes postgres:// and postgresql://, from the flag or CASCADE_IMAGE_DB', () => {
-    expect(resolveStoreLocation('postgres://ops@db.internal:5433/cascade', {}, '/h', 'u')).toMatchObject({ kind: 'postgres', role: 'ops', host: 'db.internal:5433', database: 'cascade', schema: 'cascade_image' });
-    expect(resolveStoreLocation(undefined, { CASCADE_IMAGE_DB: 'postgresql://ops@db/cascade' }, '/h', 'u')).toMatchObject({ kind: 'postgres', host: 'db:5432' });
+    expect(resolveStoreLocation('postgres://ops@db.internal:5433/cascade', {}, { homedir: '/h', username: 'u' })).toMatchObject({ kind: 'postgres', role: 'ops', host: 'db.internal:5433', database: 'cascade', schema: 'cascade_image' });
+    expect(resolveStoreLocation(undefined, { CASCADE_IMAGE_DB: 'postgresql://ops@db/cascade' }, { homedir: '/h', username: 'u' })).toMatchObject({ kind: 'postgres', host: 'db:5432' });
     expect(isPostgresUrl('POSTGRES://x')).toBe(true);
     expect(isPostgresUrl('/var/lib/postgres://x')).toBe(false);
   });
