@@ -187,6 +187,8 @@ export class Services {
   };
 
   async close(): Promise<void> {
+    // The smoke-test containers' removals first: the process exits once this resolves.
+    if (this.dockerPromise !== undefined) await (await this.dockerPromise.catch(() => undefined))?.settle();
     for (const opened of [this.storePromise, this.emptyStorePromise]) {
       if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
     }

@@ -88,6 +88,8 @@ const DRAIN_MS = 2_000;
 class DockerodeAdapter implements DockerPort {
   /** The engine's version, asked once per process: an engine does not change under a running command. */
   private versionAnswer: Promise<EngineVersion> | undefined;
+  /** Smoke-test containers whose removal is still being answered. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     private readonly modem: Modem,
@@ -195,11 +197,20 @@ class DockerodeAdapter implements DockerPort {
       attached?.destroy();
       // Removed in every case (force also kills it). After an interrupt the user is waiting, so the
       // removal gets less time; a container left behind carries our labels and `cleanup` finds it.
+      // Not waited for here: the engine takes ~6 ms to answer, time the caller spends storing
+      // the verdict; settle() (the CLI's close, before exit) waits for it.
       const ms = spec.signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
-      await this.json('the request to remove the smoke-test container', { path: `${container}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).catch(
+      const removal = this.json('the request to remove the smoke-test container', { path: `${container}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).then(
+        () => undefined,
         () => undefined,
       );
+      this.removals.add(removal);
+      void removal.then(() => this.removals.delete(removal));
     }
+  }
+
+  async settle(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all([...this.removals]);
   }
 
   async listContainers(labels: Readonly<Record<string, string>>, options: CallOptions = {}): Promise<readonly OurContainer[]> {

@@ -90,9 +90,12 @@ export interface DockerPort {
   inspectImage(reference: string, options?: CallOptions): Promise<ImageFacts | undefined>;
   /**
    * Runs a one-shot locked-down container and removes it in every case. `spec.timeoutMs` bounds
-   * the run itself; `spec.signal` kills it at once.
+   * the run itself; `spec.signal` kills it at once. The removal is asked for before this
+   * resolves and may still be under way (the verdict is stored meanwhile): `settle` waits for it.
    */
   runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult>;
+  /** Resolves once every container removal this port asked for has been answered (or given up). */
+  settle(): Promise<void>;
   listContainers(labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<readonly OurContainer[]>;
   removeContainer(id: string, options?: CallOptions): Promise<void>;
 }

@@ -74,6 +74,7 @@ describe('runSmokeTest', () => {
   it('runs the container to its end, keeps its output and removes it', async () => {
     const { engine, docker } = await engineWith(scripted({ exits: 'at-start' }));
     await expect(docker.runSmokeTest(smokeSpec())).resolves.toEqual({ exitCode: 0, output: 'hello from bash\n', truncated: false, timedOut: false, containerId: ID });
+    await docker.settle();
     expect(engine.requests).toEqual([
       'POST /containers/create',
       `POST /containers/${ID}/attach`,
@@ -84,10 +85,29 @@ describe('runSmokeTest', () => {
     await engine.allClosed();
   });
 
+  it('resolves once the removal is asked for, and settle() waits for its answer (bounded like any call)', async () => {
+    const { engine, docker } = await engineWith(scripted({ exits: 'at-start', hang: /^DELETE / }), { callTimeoutMs: 300, pullSilenceMs: 300 });
+    const started = Date.now();
+    await expect(docker.runSmokeTest(smokeSpec())).resolves.toMatchObject({ exitCode: 0 });
+    // The verdict is known while the engine still works on the removal.
+    await engine.requested(/^DELETE /);
+    let settled = false;
+    const settling = docker.settle().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    await settling;
+    // Given up at the call deadline: a hung removal never keeps the process from exiting.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await engine.allClosed();
+  });
+
   it('kills a check that hangs at its timeout, reports it as timed out, and removes the container', async () => {
     const { engine, docker } = await engineWith(scripted({ exits: 'when-killed' }));
     await expect(docker.runSmokeTest(smokeSpec({ timeoutMs: 100 }))).resolves.toMatchObject({ exitCode: null, timedOut: true, output: 'hello from bash\n' });
     expect(engine.requests).toContain(`POST /containers/${ID}/kill`);
+    await docker.settle();
     expect(engine.requests.at(-1)).toBe(REMOVED);
   });
 
@@ -96,6 +116,7 @@ describe('runSmokeTest', () => {
     const failure = await rejection(docker.runSmokeTest(smokeSpec({ timeoutMs: 100 })));
     // The wait is bounded by the smoke-test timeout plus the per-call deadline (100 ms + 300 ms).
     expect(failure).toMatchObject({ kind: 'engine-unavailable', detail: `it did not answer the wait for the smoke-test container within 0.4s` });
+    await docker.settle();
     expect(engine.requests.at(-1)).toBe(REMOVED);
     await engine.allClosed();
   });
@@ -124,6 +145,7 @@ describe('runSmokeTest', () => {
     await engine.requested(hang);
     controller.abort('SIGINT');
     expect(await run).toMatchObject({ kind: 'aborted' });
+    await docker.settle();
     if (step !== 'create') expect(engine.requests.at(-1)).toBe(REMOVED);
     await engine.allClosed();
   });
@@ -135,6 +157,7 @@ describe('runSmokeTest', () => {
     await engine.requested(/\/wait$/);
     controller.abort('SIGTERM');
     expect(await run).toMatchObject({ kind: 'aborted' });
+    await docker.settle();
     expect(engine.requests).toContain(REMOVED);
     await engine.allClosed();
   });
@@ -148,6 +171,7 @@ describe('runSmokeTest', () => {
   ])('a %s answer of the wrong shape fails precisely', async (_step, answers, message) => {
     const { engine, docker } = await engineWith(scripted({ exits: 'at-start', ...answers }));
     expect(await rejection(docker.runSmokeTest(smokeSpec()))).toMatchObject({ kind: 'other', message });
+    await docker.settle();
     if (_step === 'wait') expect(engine.requests.at(-1)).toBe(REMOVED);
   });
 
@@ -162,6 +186,7 @@ describe('runSmokeTest', () => {
       inner(request, response, route);
     });
     expect(await rejection(docker.runSmokeTest(smokeSpec()))).toMatchObject({ kind: 'no-bash', message: expect.stringContaining('executable file not found') });
+    await docker.settle();
     expect(engine.requests.at(-1)).toBe(REMOVED);
   });
 });

@@ -144,6 +144,9 @@ export class FakeDocker implements DockerPort {
     }
   }
 
+  /** The fake removes nothing in the background: its smoke-tests are gone when they resolve. */
+  async settle(): Promise<void> {}
+
   async listContainers(_labels?: Readonly<Record<string, string>>): Promise<readonly OurContainer[]> {
     return [];
   }
