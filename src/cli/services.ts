@@ -187,10 +187,18 @@ export class Services {
   };
 
   async close(): Promise<void> {
-    // The smoke-test containers' removals first: the process exits once this resolves.
-    if (this.dockerPromise !== undefined) await (await this.dockerPromise.catch(() => undefined))?.settle();
-    for (const opened of [this.storePromise, this.emptyStorePromise]) {
-      if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+    // The stores close (a checkpoint) while the engine still answers the smoke-test containers'
+    // removals; the process exits once both are done.
+    const removals = this.dockerPromise?.then(
+      (docker) => docker.settle(),
+      () => undefined,
+    );
+    try {
+      for (const opened of [this.storePromise, this.emptyStorePromise]) {
+        if (opened !== undefined) await (await opened.catch(() => undefined))?.close();
+      }
+    } finally {
+      await removals;
     }
   }
 

@@ -19,8 +19,10 @@
 //   5. postgres   the same start-up, set and validate --all figures with the store on the
 //                 PostgreSQL test cluster (bash .ci/postgres.sh), beside SQLite's          (no target)
 //
-// Noise: the machine is shared, so every comparison is interleaved (A B A B …) and medians are
-// reported, with the spread of the per-pair ratios (p10–p90 and min–max). Start-up timings use spawnSync (no execa overhead inside the measured interval).
+// Noise: the machine is shared, so every comparison is interleaved (A B A B …); a target is judged
+// on the median of the per-pair ratios (each pair sees one state of the machine), reported with
+// their spread (p10–p90 and min–max) and beside the ratio of the two medians. Start-up timings use
+// spawnSync (no execa overhead inside the measured interval).
 //
 // What it leaves behind: only the big image's registry storage in the cache dir
 // ($CASCADE_BENCH_CACHE, else $XDG_CACHE_HOME/cascade-image-bench, else ~/.cache/cascade-image-bench).
@@ -66,7 +68,9 @@ const args = Object.fromEntries(
   }),
 );
 const ONLY = new Set((args.only ?? 'startup,set,validate,memory,modules,postgres').split(','));
-const STARTUP_RUNS = Number(args['startup-runs'] ?? 21);
+// 41 rounds, not the 21 the targets ask at least: the median of a start-up that is ~15 ms above a
+// 60-80 ms base moves by several hundredths between runs on this noisy 2-core VM at 21.
+const STARTUP_RUNS = Number(args['startup-runs'] ?? 41);
 const SET_REPS = Number(args.reps ?? 21);
 const VALIDATE_REPS = Number(args['validate-reps'] ?? 3);
 const LOOP_REPS = Number(args['loop-reps'] ?? 2);
@@ -322,7 +326,8 @@ function benchStartup(db, dir, project) {
   const base = median(samples['node -e 0']);
   const show = median(samples[`show ${project}`]);
   const list = median(samples.list);
-  const worst = Math.max(show / base, list / base);
+  const pairedShow = median(samples[`show ${project}`].map((x, i) => x / samples['node -e 0'][i]));
+  const pairedList = median(samples.list.map((x, i) => x / samples['node -e 0'][i]));
   return {
     runs: STARTUP_RUNS,
     projectsInStore: listLines,
@@ -341,7 +346,10 @@ function benchStartup(db, dir, project) {
     samplesMs: Object.fromEntries(names.map((n) => [n, samples[n].map(r1)])),
     overheadMs: { show: r1(show - base), list: r1(list - base) },
     target: `≤ ${TARGETS.startupRatio}× node -e 0`,
-    pass: worst <= TARGETS.startupRatio,
+    // The target is on the median of the per-round ratios (the issue's "median of interleaved
+    // pairs"): each round sees one state of the machine. The ratio of the two medians is shown
+    // beside it; on a VM whose speed drifts within a run it moves with the drift.
+    pass: Math.max(pairedShow, pairedList) <= TARGETS.startupRatio,
   };
 }
 
@@ -394,7 +402,7 @@ async function benchSet(small, script) {
     pairedRatio: r2(median(ours.map((x, i) => x / theirs[i]))),
     pairedRatioSpread: spread(ours.map((x, i) => x / theirs[i])),
     target: `≤ ${TARGETS.setRatio}× the docker CLI`,
-    pass: o / d <= TARGETS.setRatio,
+    pass: median(ours.map((x, i) => x / theirs[i])) <= TARGETS.setRatio,
   };
 }
 
@@ -921,7 +929,7 @@ if (results.startup) {
   lines.push(`   show p123            ${String(s.medianMs.show).padStart(8)} ms   ${s.ratio.show}×   (+${s.overheadMs.show} ms)`);
   lines.push(`   list                 ${String(s.medianMs.list).padStart(8)} ms   ${s.ratio.list}×   (+${s.overheadMs.list} ms)`);
   lines.push(`   median of per-round ratios: show ${s.pairedRatio.show}× (${spreadText(s.pairedRatioSpread.show)}), list ${s.pairedRatio.list}× (${spreadText(s.pairedRatioSpread.list)})`);
-  lines.push(`   target ${s.target}: ${verdict(s.pass)}`);
+  lines.push(`   target ${s.target} (median of per-round ratios): ${verdict(s.pass)}`);
   lines.push('');
 }
 if (results.set) {
@@ -929,7 +937,8 @@ if (results.set) {
   lines.push(`2. set on a present image (median of ${s.reps} interleaved reps; fresh store each, ${s.containersRunByOurSide} containers run)`);
   lines.push(`   cascade-image set    ${String(s.medianMs.cascadeSet).padStart(8)} ms`);
   lines.push(`   docker pull+inspect+run ${String(s.medianMs.dockerCli).padStart(5)} ms`);
-  lines.push(`   ratio ${s.ratio}× (median of per-rep ratios ${s.pairedRatio}×; ${spreadText(s.pairedRatioSpread)})   target ${s.target}: ${verdict(s.pass)}`);
+  lines.push(`   median of per-rep ratios ${s.pairedRatio}× (${spreadText(s.pairedRatioSpread)}); ratio of the medians ${s.ratio}×`);
+  lines.push(`   target ${s.target} (median of per-rep ratios): ${verdict(s.pass)}`);
   lines.push('');
 }
 if (results.validateAll) {
