@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { asCascadeError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../render/output.js';
+import { colourPossible, loadChalkPalette } from '../render/palette.js';
 import { escapeUnprintable } from '../render/printable.js';
 import { hintFor } from './hints.js';
 import type { CliKit } from './kit.js';
@@ -12,10 +13,12 @@ import { Services, type GlobalOptions } from './services.js';
 export async function run(runtime: Runtime, version: string): Promise<number> {
   let exitCode: ExitCodeValue = ExitCode.ok;
   const opened: Services[] = [];
+  // chalk only where colour can be on: a pipe, a file, NO_COLOR or a dumb terminal never load it.
+  const colours = colourPossible(runtime.env, runtime.stdout.isTTY) ? await loadChalkPalette() : undefined;
   const kit: CliKit = {
     runtime,
     services: (command: Command) => {
-      const services = new Services(runtime, command.optsWithGlobals<GlobalOptions>());
+      const services = new Services(runtime, command.optsWithGlobals<GlobalOptions>(), colours);
       opened.push(services);
       return services;
     },

@@ -11,6 +11,7 @@ import type { RegistryCredentials } from '../ports/credentials.js';
 import type { DockerPort } from '../ports/docker.js';
 import type { StorePort } from '../ports/store.js';
 import { Output } from '../render/output.js';
+import type { PaletteMaker } from '../render/palette.js';
 import type { Runtime } from './runtime.js';
 
 export interface GlobalOptions {
@@ -44,8 +45,9 @@ export class Services {
   constructor(
     private readonly runtime: Runtime,
     private readonly options: GlobalOptions,
+    colours?: PaletteMaker,
   ) {
-    this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true });
+    this.output = new Output(runtime, { json: options.json === true, color: options.color !== false, quiet: options.quiet === true }, colours);
     if (options.db !== undefined && options.db.trim() === '') {
       throw new UsageError('--db needs a path: it was given empty', { hint: 'name the store file, e.g. --db ~/cascade-image.db, or leave --db out for the default' });
     }

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './palette.js';
 import type { InitContractResult, LintResult, SetContractResult, ShowContractResult } from '../commands/contract.js';
 import { projectOf, type CheckContract, type EffectiveContract, type LifecycleEvent } from '../domain/index.js';
 import { contractToFile, renderContractFile } from '../formats/contract-file/index.js';
@@ -39,7 +39,7 @@ function effectiveView(effective: EffectiveContract): Record<string, unknown> {
 }
 
 /** `contract show`: comment lines saying where it comes from, then the resolved contract as a file. */
-export function renderContractShow(shown: ShowContractResult, c: ChalkInstance): string[] {
+export function renderContractShow(shown: ShowContractResult, c: Palette): string[] {
   const { effective, stored } = shown;
   const header = [
     `${scopeName(shown.scope)}: contract ${effective.contract.name} (${CONTRACT_SOURCES[effective.source]}), sha256 ${effective.hash}`,
@@ -50,12 +50,12 @@ export function renderContractShow(shown: ShowContractResult, c: ChalkInstance):
   return [...header.map((line) => c.dim(`# ${line}`)), ...renderContractFile(contractToFile(effective.contract)).trimEnd().split('\n')];
 }
 
-export function lintLine(file: string, linted: LintResult, c: ChalkInstance): string {
+export function lintLine(file: string, linted: LintResult, c: Palette): string {
   return `${file}  ${c.green('ok')}  ${linted.contract.name}: ${checkSummary(linted.contract)}; sha256 ${linted.hash}`;
 }
 
 /** stderr after a probe: what it found, and what it dropped. */
-export function probedNote(init: InitContractResult, c: ChalkInstance): string {
+export function probedNote(init: InitContractResult, c: Palette): string {
   const found = init.inventory.map((entry) => `${entry.tool} ${entry.version ?? '(no version)'}`).join(', ');
   const dropped = init.dropped.length === 0 ? '' : `; dropped (the image fails them): ${init.dropped.map((entry) => `${entry.id} (${entry.why})`).join(', ')}`;
   return c.dim(`probed ${init.pin}: found ${found === '' ? 'no tools' : found}${dropped}`);
@@ -89,7 +89,7 @@ export function contractChangeView(result: SetContractResult): Record<string, un
 type ContractChanged = Extract<LifecycleEvent, { type: 'contract-changed' }>;
 
 /** Printed when the change is stored: what the scope is held to now, and what it was held to before. */
-export function contractChangedLine(event: ContractChanged, c: ChalkInstance): string {
+export function contractChangedLine(event: ContractChanged, c: Palette): string {
   const verb = event.after === null ? 'cleared; now' : 'set:';
   return `${scopeName(event.subject)}  contract ${verb} ${described(event.to)}  ${c.dim(`(was ${described(event.from)})`)}`;
 }
@@ -99,7 +99,7 @@ export function contractEventView(event: ContractChanged): Record<string, unknow
 }
 
 /** The line of a contract change that changed nothing (a changed one is printed as it happens: contractChangedLine). */
-export function unchangedLine(result: SetContractResult, c: ChalkInstance): string {
+export function unchangedLine(result: SetContractResult, c: Palette): string {
   return `${scopeName(result.scope)}  contract ${described(result.effective)}  ${c.dim('(already)')}`;
 }
 

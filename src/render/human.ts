@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './palette.js';
 import type { DefaultImage, ShowResult } from '../commands/read.js';
 import type { AuditEntry, Inventory, OperatorRecord } from '../domain/index.js';
 import { CONTRACT_SOURCES, heldText } from './names.js';
@@ -7,7 +7,7 @@ import { slotLine } from './lifecycle.js';
 
 /** Human renderings of typed command results: the first line is the stable lifecycle line. */
 
-export function renderShow(shown: ShowResult, c: ChalkInstance): string[] {
+export function renderShow(shown: ShowResult, c: Palette): string[] {
   const { slot, lastRun } = shown;
   const lines = [slotLine(slot, slot.subject, c)];
   const detail = (label: string, value: string) => lines.push(c.dim(`  ${label.padEnd(10)} ${value}`));
@@ -46,13 +46,13 @@ export function inventoryLines(inventory: Inventory): string[] {
   );
 }
 
-export function renderDefault(current: DefaultImage, c: ChalkInstance): string[] {
+export function renderDefault(current: DefaultImage, c: Palette): string[] {
   if (current.source === 'store') return [slotLine(current.slot, current.slot.subject, c)];
   if (current.source === 'env') return [`(default)  ${c.yellow('unvalidated')}  ${current.reference}  (from CASCADE_DEFAULT_WORKER_IMAGE)`];
   return [`(default)  none  (set one with: cascade-image defaults set <ref>)`];
 }
 
-export function renderReference(report: ReferenceReport, c: ChalkInstance): string {
+export function renderReference(report: ReferenceReport, c: Palette): string {
   if (!report.valid) return `${report.input}  ${c.red('invalid')}: ${report.error ?? 'invalid reference'}`;
   const parts = [`domain=${report.domain}`, `path=${report.path}`];
   if (report.tag !== null) parts.push(`tag=${report.tag}`);
@@ -60,7 +60,7 @@ export function renderReference(report: ReferenceReport, c: ChalkInstance): stri
   return `${report.input}  ${c.green('valid')}  ${report.normalized}  (${parts.join(' ')}; familiar ${report.familiar})`;
 }
 
-export function renderAudit(entries: readonly AuditEntry[], c: ChalkInstance): string[] {
+export function renderAudit(entries: readonly AuditEntry[], c: Palette): string[] {
   return entries.map((entry) => {
     const scope = entry.project ?? '(global)';
     const change = describeAudit(entry);

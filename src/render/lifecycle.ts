@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './palette.js';
 import { changesSuffix } from './names.js';
 import type { LifecycleEvent } from '../domain/index.js';
 import { subjectName, type SlotSummary, type Subject } from '../domain/index.js';
@@ -12,7 +12,7 @@ import { subjectName, type SlotSummary, type Subject } from '../domain/index.js'
  *   <name>  (global default)
  * Fields are separated by two spaces; <name> is the project id, or "(default)" for the global default.
  */
-export function slotLine(slot: SlotSummary | undefined, subject: Subject, c: ChalkInstance): string {
+export function slotLine(slot: SlotSummary | undefined, subject: Subject, c: Palette): string {
   const name = subjectName(subject);
   if (slot === undefined || slot.reference === null) return `${name}  ${c.dim('(global default)')}`;
   switch (slot.status) {
@@ -29,15 +29,15 @@ export function slotLine(slot: SlotSummary | undefined, subject: Subject, c: Cha
   }
 }
 
-export function pendingLine(name: string, reference: string, c: ChalkInstance): string {
+export function pendingLine(name: string, reference: string, c: Palette): string {
   return `${name}  ${c.yellow('pending')}  ${reference}`;
 }
 
-export function verifiedLine(name: string, digest: string, local: boolean, c: ChalkInstance): string {
+export function verifiedLine(name: string, digest: string, local: boolean, c: Palette): string {
   return `${name}  ${c.green('verified')} → ${digest}${local ? c.dim('  (local image ID, --allow-local)') : ''}`;
 }
 
-export function failedLine(name: string, reason: string, c: ChalkInstance): string {
+export function failedLine(name: string, reason: string, c: Palette): string {
   return `${name}  ${c.red('failed')}: ${oneLine(reason)}`;
 }
 
@@ -48,7 +48,7 @@ export function failedLine(name: string, reason: string, c: ChalkInstance): stri
  *   <name>  failed: vanished: <reason>; kept <pin> (present locally)
  *   <name>  verified → <kept pin>  (drifted: awaiting approval: <ref> now resolves to <digest>, which passes; …)
  */
-export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }>, c: ChalkInstance): string {
+export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }>, c: Palette): string {
   const name = subjectName(event.subject);
   const { verdict, finding } = event;
   if (event.stored === 'stale') {
@@ -84,7 +84,7 @@ export function finishedLine(event: Extract<LifecycleEvent, { type: 'finished' }
 }
 
 /** Progress lines for a person at a terminal (stderr). */
-export function progressLine(event: LifecycleEvent, c: ChalkInstance): string | undefined {
+export function progressLine(event: LifecycleEvent, c: Palette): string | undefined {
   const name = subjectName(event.subject);
   switch (event.type) {
     case 'pulling':

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import { PLAIN, type Palette, type PaletteMaker } from './palette.js';
 import { printableLine } from './printable.js';
 import type { OutputStreams } from './streams.js';
 
@@ -11,7 +11,7 @@ export const JSON_SCHEMA_VERSION = 1;
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
-  readonly color: ChalkInstance;
+  readonly color: Palette;
   /** Colour and live progress are for people at a terminal only. */
   readonly interactive: boolean;
   /** The terminal live progress draws on; only set when interactive. */
@@ -20,12 +20,14 @@ export class Output {
   constructor(
     private readonly runtime: OutputStreams,
     options: { json: boolean; color: boolean; quiet: boolean },
+    /** Colour when it is on; without one (no terminal, NO_COLOR…) output has none. */
+    colours?: PaletteMaker,
   ) {
     this.json = options.json;
     this.quiet = options.quiet;
     const noColor = runtime.env.NO_COLOR !== undefined && runtime.env.NO_COLOR !== '';
     const colorful = options.color && !noColor && !options.json && runtime.stdout.isTTY && runtime.env.TERM !== 'dumb';
-    this.color = new Chalk({ level: colorful ? 1 : 0 });
+    this.color = colorful && colours !== undefined ? colours(1) : PLAIN;
     // A terminal that reports no width (a bare pty) cannot host redrawn lines: spinners would
     // compute an endless number of lines to clear. Plain lines then, as in CI.
     const sized = (runtime.terminal?.columns ?? 0) > 0;

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './palette.js';
 import type { CopiedTableCount, StoreCopyResult } from '../commands/store-copy.js';
 
 /** Why a table holds more rows in the target than in the source: what the copy itself added. */
@@ -12,7 +12,7 @@ function addedText(row: CopiedTableCount, result: StoreCopyResult): string {
  * `store copied  <source> → <target>`, then a line per table with its rows in the source and as
  * counted back from the target, and the superadmin the copy added, if it added one.
  */
-export function renderStoreCopy(result: StoreCopyResult, c: ChalkInstance): string[] {
+export function renderStoreCopy(result: StoreCopyResult, c: Palette): string[] {
   const width = Math.max(...result.tables.map((row) => row.table.length));
   const lines = [
     `store copied  ${result.source} → ${result.target}`,

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './palette.js';
 import type { ApproveResult, SetTrustResult, ShowTrustResult } from '../commands/trust.js';
 import { changesSuffix, heldText, scopeName } from './names.js';
 import { projectOf, subjectName, type EffectivePolicy, type SignaturePolicy } from '../domain/index.js';
@@ -16,7 +16,7 @@ export function policyLine(policy: EffectivePolicy): string {
   return `${signaturesText(policy.signatures)} [${FROM[policy.signaturesFrom]}]; drift ${policy.drift} [${FROM[policy.driftFrom]}]`;
 }
 
-export function renderTrustChange(result: SetTrustResult, c: ChalkInstance): string {
+export function renderTrustChange(result: SetTrustResult, c: Palette): string {
   return `${scopeName(result.scope)}  trust ${result.changed ? 'set' : 'unchanged'}: ${policyLine(result.effective)}${result.changed ? '' : c.dim('  (already)')}`;
 }
 
@@ -32,7 +32,7 @@ export function trustView(shown: ShowTrustResult): Record<string, unknown> {
   return { scope: shown.scope.kind, project: projectOf(shown.scope), ...shown.effective, setBy: shown.stored?.setBy ?? null, setAt: shown.stored?.setAt ?? null, held: shown.held ?? null };
 }
 
-export function approvedLine(result: ApproveResult, c: ChalkInstance): string {
+export function approvedLine(result: ApproveResult, c: Palette): string {
   const changes = changesSuffix(result.held.inventoryChanges);
   return `${subjectName(result.after.subject)}  ${c.green('verified')} → ${result.after.digest ?? '?'}  ${c.dim(`(approved: drifted from ${result.before.digest ?? '?'}${changes})`)}`;
 }

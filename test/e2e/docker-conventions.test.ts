@@ -342,14 +342,14 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
   describe('progress on a terminal', () => {
     // `script` gives the CLI a real pseudo-terminal; CI is removed from its environment, since
     // under CI=true the CLI deliberately prints plain lifecycle lines only.
-    const onTerminal = async (cli: Cli, args: readonly string[], { sized = true } = {}) => {
+    const onTerminal = async (cli: Cli, args: readonly string[], { sized = true, env: extra = {} as Record<string, string> } = {}) => {
       // A pty from `script` has no size; a real terminal has one (a sizeless one gets plain lines).
       const words = ['node', BIN, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ');
       const command = sized ? `stty cols 120 rows 40; ${words}` : words;
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
       return execa('script', ['-qefc', command, '/dev/null'], {
-        env: { ...env, CASCADE_IMAGE_DB: cli.db, CASCADE_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1' },
+        env: { ...env, CASCADE_IMAGE_DB: cli.db, CASCADE_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1', ...extra },
         extendEnv: false,
         reject: false,
         stdin: 'ignore',
@@ -357,6 +357,27 @@ describe.skipIf(!e2e.engine)('Docker conventions end to end', () => {
         maxBuffer: 4 * 1024 * 1024,
       });
     };
+
+    it('colours its lines on a terminal, and never with NO_COLOR, --no-color, --json or through a pipe', async () => {
+      const cli = await tempCli();
+      const created = await cli.run(['create', name('tint'), '--worker-image', e2e.images.good, '--no-validate']);
+      expect(created.exitCode, explain(created)).toBe(0);
+      const YELLOW_PENDING = '\u001b[33mpending\u001b[39m';
+      const coloured = await onTerminal(cli, ['list'], { env: { NO_COLOR: '' } });
+      expect(coloured.stdout).toContain(`${name('tint')}  ${YELLOW_PENDING}  ${e2e.images.good}`);
+      for (const [args, env] of [
+        [['list'], { NO_COLOR: '1' }],
+        [['--no-color', 'list'], { NO_COLOR: '' }],
+        [['list', '--json'], { NO_COLOR: '' }],
+        [['list'], { NO_COLOR: '', TERM: 'dumb' }],
+      ] as const) {
+        const plain = await onTerminal(cli, args, { env });
+        expect(plain.stdout, args.join(' ')).toContain(name('tint'));
+        expect(plain.stdout, args.join(' ')).not.toContain('\u001b[');
+      }
+      const piped = await cli.run(['list'], { env: { NO_COLOR: undefined } });
+      expect(piped.stdout).toContain(`${name('tint')}  pending  ${e2e.images.good}`);
+    });
 
     it('on a sizeless pty (no columns) it prints plain lines and finishes', async () => {
       const cli = await tempCli();
