@@ -3,13 +3,13 @@
 // The installed command: runs dist/cascade-image.cjs (src/main.ts, which owns the process from
 // there) through the code-cache loader, and writes the caches this run lacked at exit.
 const path = require('node:path');
-const { BundleLoader, cacheDirectory, mapStackTraces, runtimeKey } = require('../dist/boot.cjs');
+const { BundleLoader, cacheDirectory, commandWord, mapStackTraces, runtimeKey } = require('../dist/boot.cjs');
 
 const dist = path.join(__dirname, '..', 'dist');
 mapStackTraces((file) => file.startsWith(dist + path.sep));
 
-// The command (the first word that is not an option): each has a code cache of its own.
-const command = process.argv.slice(2).find((word) => !word.startsWith('-')) ?? '';
+// The command, as the program reads it: each has a code cache of its own.
+const command = commandWord(process.argv.slice(2)) ?? '';
 const loader = new BundleLoader({
   cacheDir: cacheDirectory(process.env),
   runtimeKey: runtimeKey({

@@ -11,7 +11,7 @@ export interface BundleLoaderOptions {
   readonly runtimeKey: string;
   /** For the temporary file a cache is written to before it is renamed into place. */
   readonly pid: number;
-  /** The command this run is (its first word that is not an option): each has a cache of its own. */
+  /** The command this run is (cli/command-word.ts): each has a cache of its own. */
   readonly command?: string;
 }
 

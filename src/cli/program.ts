@@ -18,6 +18,7 @@ import { registerShow } from './commands/show.js';
 import { registerStore } from './commands/store.js';
 import { registerUpdate } from './commands/update.js';
 import { registerValidate } from './commands/validate.js';
+import { commandWord } from './command-word.js';
 import type { CliKit } from './kit.js';
 
 type Register = (program: Command, kit: CliKit) => void;
@@ -45,20 +46,6 @@ const COMMANDS: ReadonlyArray<readonly [string, Register]> = [
   ['doctor', registerDoctor],
   ['completion', registerCompletion],
 ];
-
-/** Global options that take a value: the word after them is not the command. */
-const VALUE_OPTIONS = new Set(['--db', '--actor', '--docker-host']);
-
-/** The command word of an argv (the first word that is neither an option nor an option's value). */
-export function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i += 1) {
-    const word = argv[i] ?? '';
-    if (word === '--') return argv[i + 1];
-    if (VALUE_OPTIONS.has(word)) i += 1;
-    else if (!word.startsWith('-')) return word;
-  }
-  return undefined;
-}
 
 /**
  * The command tree. Each action checks its arguments, calls one command function with the

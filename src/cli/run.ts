@@ -14,7 +14,7 @@ export async function run(runtime: Runtime, version: string): Promise<number> {
   let exitCode: ExitCodeValue = ExitCode.ok;
   const opened: Services[] = [];
   // chalk only where colour can be on: a pipe, a file, NO_COLOR or a dumb terminal never load it.
-  const colours = colourPossible(runtime.env, runtime.stdout.isTTY) ? await loadChalkPalette() : undefined;
+  const colours = colourPossible(runtime.env, runtime.stdout) ? await loadChalkPalette() : undefined;
   const kit: CliKit = {
     runtime,
     services: (command: Command) => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { OsUser } from './paths.js';
 
 /**
  * Where the store lives: a SQLite file (the embedded default) or a PostgreSQL schema, chosen by
@@ -40,7 +41,7 @@ export function isPostgresUrl(value: string): boolean {
 export function resolveStoreLocation(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-  os: { readonly homedir: string; readonly username: string },
+  os: OsUser & { readonly homedir: string },
 ): StoreLocation {
   const given = flag ?? (env.CASCADE_IMAGE_DB === '' ? undefined : env.CASCADE_IMAGE_DB);
   if (given !== undefined && isPostgresUrl(given)) return postgresLocation(given, env, os.username);

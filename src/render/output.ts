@@ -1,4 +1,4 @@
-import { PLAIN, type Palette, type PaletteMaker } from './palette.js';
+import { colourPossible, PLAIN, type Palette, type PaletteMaker } from './palette.js';
 import { printableLine } from './printable.js';
 import type { OutputStreams } from './streams.js';
 
@@ -25,8 +25,7 @@ export class Output {
   ) {
     this.json = options.json;
     this.quiet = options.quiet;
-    const noColor = runtime.env.NO_COLOR !== undefined && runtime.env.NO_COLOR !== '';
-    const colorful = options.color && !noColor && !options.json && runtime.stdout.isTTY && runtime.env.TERM !== 'dumb';
+    const colorful = options.color && !options.json && colourPossible(runtime.env, runtime.stdout);
     this.color = colorful && colours !== undefined ? colours(1) : PLAIN;
     // A terminal that reports no width (a bare pty) cannot host redrawn lines: spinners would
     // compute an endless number of lines to clear. Plain lines then, as in CI.

@@ -22,9 +22,12 @@ export const PLAIN: Palette = { level: 0, dim: same, red: same, green: same, yel
 /** Makes a colour palette at a level; loaded only where colour can be on. */
 export type PaletteMaker = (level: number) => Palette;
 
-/** Whether colour can be on at all (a terminal on stdout, no NO_COLOR, a terminal that is not dumb). */
-export function colourPossible(env: Readonly<Record<string, string | undefined>>, stdoutIsTTY: boolean): boolean {
-  return stdoutIsTTY && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+/**
+ * Whether colour can be on at all: no NO_COLOR, a terminal that is not dumb, and stdout a terminal
+ * (asked last: learning it may build the stream).
+ */
+export function colourPossible(env: Readonly<Record<string, string | undefined>>, stdout: { readonly isTTY: boolean }): boolean {
+  return (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb' && stdout.isTTY;
 }
 
 /** chalk, loaded now, as a palette maker. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandWord } from '../../src/cli/program.js';
+import { commandWord } from '../../src/cli/command-word.js';
 
 describe('commandWord: which command a start builds', () => {
   it.each([
