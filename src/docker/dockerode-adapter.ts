@@ -12,6 +12,7 @@ import type {
   EngineVersion,
   ImageFacts,
   OurContainer,
+  PreparedSmokeTest,
   PullOptions,
   PullResult,
   SmokeRunResult,
@@ -152,8 +153,33 @@ class DockerodeAdapter implements DockerPort {
   }
 
   async runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult> {
+    return this.runCreated(await this.createSmokeContainer(spec), spec);
+  }
+
+  async prepareSmokeTest(spec: SmokeRunSpec): Promise<PreparedSmokeTest> {
+    const id = await this.createSmokeContainer(spec);
+    let taken = false;
+    return {
+      run: () => {
+        if (taken) return Promise.reject(new Error('a prepared smoke-test runs at most once'));
+        taken = true;
+        return this.runCreated(id, spec);
+      },
+      discard: () => {
+        if (taken) return;
+        taken = true;
+        this.removeInBackground(id, spec);
+      },
+    };
+  }
+
+  private async createSmokeContainer(spec: SmokeRunSpec): Promise<string> {
     const created = await this.json('the request to create the smoke-test container', { path: '/containers/create', method: 'POST', options: containerConfig(spec) }, spec.signal);
-    const id = createdAnswer(created);
+    return createdAnswer(created);
+  }
+
+  /** Attaches to, starts, waits for and removes a created smoke-test container. */
+  private async runCreated(id: string, spec: SmokeRunSpec): Promise<SmokeRunResult> {
     const container = `/containers/${id}`;
     // Everything still in flight when the run ends (an attach stream, a wait) is cancelled with it.
     const finished = new AbortController();
@@ -209,18 +235,24 @@ class DockerodeAdapter implements DockerPort {
       if (timer !== undefined) clearTimeout(timer);
       finished.abort();
       attached?.destroy();
-      // Removed in every case (force also kills it). After an interrupt the user is waiting, so the
-      // removal gets less time; a container left behind carries our labels and `cleanup` finds it.
-      // Not waited for here: the engine takes ~6 ms to answer, time the caller spends storing
-      // the verdict; settle() (the CLI's close, before exit) waits for it.
-      const ms = spec.signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
-      const removal = this.json('the request to remove the smoke-test container', { path: `${container}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).then(
-        () => undefined,
-        () => undefined,
-      );
-      this.removals.add(removal);
-      void removal.then(() => this.removals.delete(removal));
+      this.removeInBackground(id, spec);
     }
+  }
+
+  /**
+   * Removed in every case (force also kills it). After an interrupt the user is waiting, so the
+   * removal gets less time; a container left behind carries our labels and `cleanup` finds it.
+   * Not waited for here: the engine takes ~6 ms to answer, time the caller spends storing the
+   * verdict; settle() (the CLI's close, before exit) waits for it.
+   */
+  private removeInBackground(id: string, spec: SmokeRunSpec): void {
+    const ms = spec.signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
+    const removal = this.json('the request to remove the smoke-test container', { path: `/containers/${id}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.removals.add(removal);
+    void removal.then(() => this.removals.delete(removal));
   }
 
   async settle(): Promise<void> {

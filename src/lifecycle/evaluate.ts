@@ -1,6 +1,7 @@
 import {
   failed,
   type CheckResult,
+  type ContainerCheck,
   type EffectiveContract,
   type EffectivePolicy,
   type LifecycleListener,
@@ -12,7 +13,7 @@ import {
 } from '../domain/index.js';
 import { CascadeError, DockerFailure, RegistryUnavailableError } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
-import type { DockerPort, ImageFacts, RegistryAuth } from '../ports/docker.js';
+import type { DockerPort, EngineVersion, ImageFacts, PreparedSmokeTest, PullResult, RegistryAuth, SmokeRunSpec } from '../ports/docker.js';
 import type { SignatureSource } from '../ports/signatures.js';
 import type { StorePort } from '../ports/store.js';
 import { dockerRefOf, parseNormalizedNamed, referenceString, repositoryName, type ImageReference } from '../reference/index.js';
@@ -25,7 +26,7 @@ import type { PullCoordinator } from './pull-coordinator.js';
 import { sweepExpiredContainers } from './sweep.js';
 
 /** Where verdicts are remembered per (image ID, contract hash): the store, or nothing for a probe. */
-export type SmokeCache = Pick<StorePort, 'cachedSmoke' | 'saveSmoke' | 'exclusiveSmoke'>;
+export type SmokeCache = Pick<StorePort, 'cachedSmoke' | 'saveSmoke' | 'exclusiveSmoke' | 'smokeLock'>;
 
 /** What evaluating a reference needs: the engine, the store's smoke cache, credentials, a clock. */
 export interface EvaluationDeps {
@@ -108,14 +109,44 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   // Asked while the pull runs (the answer is needed only after it): a round trip the run never waits for.
   const engine = settled(deps.docker.version(call));
   deps.listener({ type: 'pulling', subject, reference: pullRef });
+  const pulling = deps.pulls.pull(pullRef, {
+    ...(auth === undefined ? {} : { auth }),
+    onProgress: (event) => deps.listener({ type: 'pull-progress', subject, progress: event }),
+    signal,
+  });
+  const ahead = prepareAhead(deps, request, parsed.value, pullRef);
+  try {
+    return await afterPull(deps, request, parsed.value, pullRef, { pulling, engine, ahead }, progress);
+  } finally {
+    // A container made ahead that the run did not use (another image came, a verdict was
+    // remembered meanwhile, the run stopped early) is removed unstarted, and asked for before the
+    // evaluation ends, so the CLI's close (DockerPort.settle) waits for it.
+    (await ahead)?.test.discard();
+  }
+}
+
+/** What runs while the image is pulled. */
+interface InFlight {
+  readonly pulling: Promise<PullResult>;
+  readonly engine: Promise<Settled<EngineVersion>>;
+  readonly ahead: Promise<Ahead | undefined>;
+}
+
+/** From the pull's end: pin, trust, the remembered verdict or the smoke-test. */
+async function afterPull(
+  deps: EvaluationDeps,
+  request: EvaluationRequest,
+  reference: ImageReference,
+  pullRef: string,
+  started: InFlight,
+  progress: PipelineProgress,
+): Promise<FullEvaluation> {
+  const { subject, signal } = request;
+  const { pulling, engine, ahead } = started;
+  const done = (verdict: ValidationVerdict, extra: Partial<FullEvaluation> = {}) => evaluationAt(progress, verdict, extra);
   let pulledDigest: string | null = null;
   try {
-    const pulled = await deps.pulls.pull(pullRef, {
-      ...(auth === undefined ? {} : { auth }),
-      onProgress: (event) => deps.listener({ type: 'pull-progress', subject, progress: event }),
-      signal,
-    });
-    pulledDigest = pulled.digest;
+    pulledDigest = (await pulling).digest;
   } catch (error) {
     if (!(error instanceof DockerFailure) || error.kind === 'engine-unavailable' || error.kind === 'aborted') throw error;
     progress.pullFailure = error;
@@ -126,7 +157,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
     if (progress.pullFailure !== undefined) throw progress.pullFailure;
     return done(failed('engine-error', `the engine has no image ${pullRef} after pulling it`));
   }
-  const pin = choosePin(parsed.value, image, {
+  const pin = choosePin(reference, image, {
     pulledDigest,
     allowLocal: request.allowLocal,
     ...(progress.pullFailure === undefined ? {} : { pullFailure: progress.pullFailure.detail }),
@@ -140,7 +171,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   if (mismatch !== undefined) return done(failed('platform', mismatch));
 
   // Before any container runs: under enforce, an image nobody trusted signed is never started.
-  const trust = await checkTrust(deps, request, parsed.value, pin);
+  const trust = await checkTrust(deps, request, reference, pin);
   if (trust.refusal !== undefined) return done(trust.refusal);
   const withTrust = (verdict: ValidationVerdict): ValidationVerdict =>
     trust.warning === undefined || verdict.status !== 'verified' ? verdict : { ...verdict, warnings: [...verdict.warnings, trust.warning] };
@@ -154,7 +185,7 @@ async function runPipeline(deps: EvaluationDeps, request: EvaluationRequest, pro
   return deps.store.exclusiveSmoke(image.id, request.contract.hash, signal, async () => {
     const meanwhile = await rememberedVerdict(deps, request, image, pin);
     if (meanwhile !== undefined) return done(withTrust(meanwhile.verdict), meanwhile.extra);
-    const tested = await smokeTest(deps, request, image, pin, progress);
+    const tested = await smokeTest(deps, request, image, pin, progress, ahead);
     return done(withTrust(tested.verdict), tested.report === undefined ? {} : { report: tested.report });
   });
 }
@@ -182,6 +213,7 @@ async function smokeTest(
   image: ImageFacts,
   pin: { readonly pin: string; readonly kind: PinKind },
   progress: PipelineProgress,
+  ahead: Promise<Ahead | undefined>,
 ): Promise<{ verdict: ValidationVerdict; report: ContractJudgement['report'] | undefined }> {
   const { subject, signal } = request;
   const { contract, hash } = request.contract;
@@ -197,19 +229,13 @@ async function smokeTest(
     deps.listener({ type: 'testing', subject, image: pin.pin });
     progress.ranContainer = true;
     try {
-      const spec = smokeRunSpec({
-        image: pin.pin,
-        checks,
-        contractName: contract.name,
-        contractHash: hash,
-        runId: request.runId,
-        subject,
-        ...(request.labelName === undefined ? {} : { labelName: request.labelName }),
-        createdAt: deps.now(),
-        timeoutMs: request.timeoutMs,
-        signal,
-      });
-      const run = await deps.docker.runSmokeTest(spec).finally(() => sweep);
+      const prepared = await ahead;
+      // The container made ahead is this test's when it holds the same image under the same pin.
+      const running =
+        prepared !== undefined && prepared.imageId === image.id && prepared.pin === pin.pin
+          ? prepared.test.run()
+          : deps.docker.runSmokeTest(smokeSpecFor(deps, request, pin.pin, checks));
+      const run = await running.finally(() => sweep);
       judged = judgeContract({ contract, config: image.config, run, pin, timeoutMs: request.timeoutMs });
     } catch (error) {
       if (error instanceof DockerFailure && error.kind === 'no-bash') {
@@ -226,6 +252,59 @@ async function smokeTest(
     await remember(deps.store, image.id, hash, verdict, report.results);
   }
   return { verdict, report };
+}
+
+/** A smoke-test container created while the image was pulled, for the image the engine already had. */
+interface Ahead {
+  readonly imageId: string;
+  readonly pin: string;
+  readonly test: PreparedSmokeTest;
+}
+
+/**
+ * While the pull runs, creates the smoke-test container for the image the engine already holds
+ * under the reference, as the run would after the pull: on a present, unchanged image (the common
+ * case: a re-validation, a `set` of a known image) the container exists when the pin is known and
+ * only needs starting, ~15-20 ms of the engine's create off the run's path. Nothing is started
+ * before the pull, the pin and every check ahead of the smoke-test have passed: the run uses the
+ * container only for the same image ID and pin, and discards it otherwise. Made only where it can
+ * be used: a contract with container checks, no remembered verdict for the image, no signature
+ * policy (no container of an image waiting for its signatures is even created), and a store whose
+ * smoke lock is this process's own: where hosts share one (PostgreSQL), a smoke container exists
+ * only under it, one per image and contract across them all. Any failure here only costs the head
+ * start; the run then creates its own and reports what goes wrong.
+ */
+async function prepareAhead(deps: EvaluationDeps, request: EvaluationRequest, reference: ImageReference, pullRef: string): Promise<Ahead | undefined> {
+  const checks = containerChecks(request.contract.contract);
+  if (checks.length === 0 || (request.policy?.signatures ?? null) !== null || deps.store.smokeLock === 'shared') return undefined;
+  try {
+    const present = await deps.docker.inspectImage(pullRef, { signal: request.signal });
+    if (present === undefined) return undefined;
+    const pin = choosePin(reference, present, { pulledDigest: null, allowLocal: request.allowLocal });
+    if (!pin.ok) return undefined;
+    if (!request.fresh && (await deps.store.cachedSmoke(present.id, request.contract.hash)) !== undefined) return undefined;
+    const test = await deps.docker.prepareSmokeTest(smokeSpecFor(deps, request, pin.pin, checks));
+    return { imageId: present.id, pin: pin.pin, test };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The smoke-test container of this request for the pinned image. */
+function smokeSpecFor(deps: EvaluationDeps, request: EvaluationRequest, image: string, checks: readonly ContainerCheck[]): SmokeRunSpec {
+  const { contract, hash } = request.contract;
+  return smokeRunSpec({
+    image,
+    checks,
+    contractName: contract.name,
+    contractHash: hash,
+    runId: request.runId,
+    subject: request.subject,
+    ...(request.labelName === undefined ? {} : { labelName: request.labelName }),
+    createdAt: deps.now(),
+    timeoutMs: request.timeoutMs,
+    signal: request.signal,
+  });
 }
 
 /**

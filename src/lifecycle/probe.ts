@@ -35,7 +35,12 @@ export function probeContract(): CheckContract {
 }
 
 /** Remembers nothing: a probe's verdict is not a verdict on any project's image. */
-const NO_CACHE: SmokeCache = { cachedSmoke: async () => undefined, saveSmoke: async () => undefined, exclusiveSmoke: (_image, _contract, _signal, fn) => fn() };
+const NO_CACHE: SmokeCache = {
+  cachedSmoke: async () => undefined,
+  saveSmoke: async () => undefined,
+  exclusiveSmoke: (_image, _contract, _signal, fn) => fn(),
+  smokeLock: 'process',
+};
 
 export interface ProbeRequest {
   readonly reference: string;

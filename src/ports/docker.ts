@@ -66,6 +66,14 @@ export interface SmokeRunResult {
   readonly containerId: string;
 }
 
+/** A smoke-test container that is created and not yet started. */
+export interface PreparedSmokeTest {
+  /** Attaches, starts, waits and removes, exactly as runSmokeTest after its create. At most once. */
+  run(): Promise<SmokeRunResult>;
+  /** Removes the container unstarted (settle() waits for it); nothing once run() was called. */
+  discard(): void;
+}
+
 export interface OurContainer {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -94,6 +102,11 @@ export interface DockerPort {
    * resolves and may still be under way (the verdict is stored meanwhile): `settle` waits for it.
    */
   runSmokeTest(spec: SmokeRunSpec): Promise<SmokeRunResult>;
+  /**
+   * Creates the container runSmokeTest(spec) would, without starting it: made while the image is
+   * still being pulled, so the run starts as soon as the pin is known. Rejects as a create would.
+   */
+  prepareSmokeTest(spec: SmokeRunSpec): Promise<PreparedSmokeTest>;
   /** Resolves once every container removal this port asked for has been answered (or given up). */
   settle(): Promise<void>;
   listContainers(labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<readonly OurContainer[]>;

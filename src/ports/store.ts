@@ -215,6 +215,11 @@ export interface StorePort {
    * cached. On SQLite (one host) only the caller's own process is serialized, by its evaluations.
    */
   exclusiveSmoke<T>(imageId: string, contractHash: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Whom exclusiveSmoke serializes: `shared`, every process of every host on this store (a smoke
+   * container exists only under the lock); `process`, only the caller's own evaluations.
+   */
+  readonly smokeLock: 'shared' | 'process';
   describe(): Promise<StoreDescription>;
   schemaVersion(): Promise<string>;
   close(): Promise<void>;

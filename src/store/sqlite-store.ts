@@ -227,6 +227,7 @@ class SqliteStore implements StorePort {
   exclusiveSmoke<T>(_imageId: string, _contractHash: string, _signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     return fn();
   }
+  readonly smokeLock = 'process';
   async describe(): Promise<StoreDescription> {
     return { kind: 'sqlite', location: this.path };
   }

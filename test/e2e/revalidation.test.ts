@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { explain, jsonLines, leftoverContainers, MANAGED_LABEL, tempCli, type Cli, type CliResult, type EngineEvent } from './support/cli.js';
+import { startEngineRecorder } from './support/engine-recorder.js';
 import { pushImage, startRegistry, type Registry } from './support/registry.js';
 
 const e2e = inject('e2e');
@@ -364,6 +365,51 @@ describe.skipIf(!e2e.engine)('cron re-validation end to end (own registry)', () 
     expect(outcomes(four)).toEqual(outcomes(one));
     expect(outcomes(one)).toHaveLength(4);
     expect(await leftoverContainers(cli.store())).toEqual([]);
+  });
+
+  it('a present image gets its smoke container while it is pulled (SQLite), the one that runs; an image the engine lacks, or a shared store, gets it after the pull', async () => {
+    const repo = `rv-${RUN}/ahead`;
+    const pin = await push('good', repo);
+    const ref = registry.ref(repo, 'current');
+    const cli = await tempCli();
+    // Every answer to the pull is held back 400 ms, so whatever is asked for during the pull is seen to be.
+    const recorder = await startEngineRecorder({ slow: { route: 'POST /images/create', ms: 400 } });
+    try {
+      const present = name('ahead-present');
+      let since = new Date();
+      const r = await cli.run(['set', present, ref, '--create', '--json'], { env: { DOCKER_HOST: recorder.dockerHost } });
+      expect(r.exitCode, explain(r)).toBe(0);
+      expect(finishedOf(r, present)).toEqual([expect.objectContaining({ event: 'verified', cached: false, workerImageDigest: pin })]);
+      const pull = recorder.requests.find((q) => q.route === 'POST /images/create');
+      const creates = recorder.requests.filter((q) => q.route === 'POST /containers/create');
+      expect(creates).toHaveLength(1);
+      const starts = recorder.requests.filter((q) => q.route.endsWith('/start'));
+      expect(starts).toHaveLength(1);
+      // On a store whose hosts share the smoke lock, a container exists only under the lock: after the pull.
+      const ahead = cli.kind === 'sqlite';
+      expect(creates[0]!.sentAt < pull!.answeredAt!, `create asked for ${ahead ? 'during' : 'after'} the pull`).toBe(ahead);
+      // Started only once the pull has ended and the pin is known.
+      expect(starts[0]!.sentAt).toBeGreaterThan(pull!.answeredAt!);
+      expect(await ourContainersSince(since, cli)).toHaveLength(1);
+
+      // The engine does not have the image: nothing to create before the pull brings it. (--fresh: the
+      // image's verdict is remembered, and would otherwise run no container at all.)
+      await docker(['image', 'rm', ref, pin]);
+      recorder.requests.length = 0;
+      const absent = name('ahead-absent');
+      expect((await cli.run(['set', absent, ref, '--create', '--no-validate'])).exitCode).toBe(0);
+      since = new Date();
+      const again = await cli.run(['validate', absent, '--fresh', '--json'], { env: { DOCKER_HOST: recorder.dockerHost } });
+      expect(again.exitCode, explain(again)).toBe(0);
+      expect(finishedOf(again, absent)).toEqual([expect.objectContaining({ event: 'verified', workerImageDigest: pin })]);
+      const [pulled] = recorder.requests.filter((q) => q.route === 'POST /images/create');
+      const [created, ...more] = recorder.requests.filter((q) => q.route === 'POST /containers/create');
+      expect(more).toEqual([]);
+      expect(created!.sentAt).toBeGreaterThan(pulled!.answeredAt!);
+      expect(await leftoverContainers(cli.store())).toEqual([]);
+    } finally {
+      await recorder.close();
+    }
   });
 
   it('one pull and one smoke container per distinct reference: 10 projects on 2 references, validate --all --fresh', async () => {

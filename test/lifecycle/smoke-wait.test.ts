@@ -18,6 +18,7 @@ function heldElsewhere(): SmokeCache & { seen: Array<AbortSignal | undefined> } 
     seen,
     cachedSmoke: async () => undefined,
     saveSmoke: async () => undefined,
+    smokeLock: 'shared',
     exclusiveSmoke: (_image, _contract, signal) => {
       seen.push(signal);
       return new Promise((_resolve, reject) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageConfig, PullProgress } from '../../src/domain/index.js';
 import { DockerFailure } from '../../src/errors.js';
-import type { DockerPort, EngineVersion, ImageFacts, OurContainer, PullResult, SmokeRunResult, SmokeRunSpec } from '../../src/ports/docker.js';
+import type { DockerPort, EngineVersion, ImageFacts, OurContainer, PreparedSmokeTest, PullResult, SmokeRunResult, SmokeRunSpec } from '../../src/ports/docker.js';
 
 /** A fake image: its identity plus the tools on its PATH, as bash stub bodies. */
 export interface FakeImage {
@@ -69,7 +69,15 @@ export class FakeDocker implements DockerPort {
   readonly registry = new Map<string, RegistryEntry>();
   /** Local images by every name the engine knows them by (tag refs, repo@digest, id). */
   readonly local = new Map<string, { image: FakeImage; repoDigests: string[] }>();
-  readonly calls = { pull: [] as string[], inspect: [] as string[], run: [] as SmokeRunSpec[], removed: [] as string[] };
+  readonly calls = {
+    pull: [] as string[],
+    inspect: [] as string[],
+    run: [] as SmokeRunSpec[],
+    removed: [] as string[],
+    /** Containers created ahead of their run, and those of them removed unstarted. */
+    prepared: [] as SmokeRunSpec[],
+    discarded: [] as SmokeRunSpec[],
+  };
   engineDown = false;
   /** When set, pulls wait for it: lets a test change the store mid-validation. */
   pullGate: Promise<void> | undefined;
@@ -97,6 +105,8 @@ export class FakeDocker implements DockerPort {
   async pull(reference: string, options: { onProgress?: (progress: PullProgress) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
     this.calls.pull.push(reference);
     this.assertUp();
+    // A pull takes time: what it brings is the engine's only once it has finished.
+    await new Promise((resolve) => setImmediate(resolve));
     // Like the real adapter: the caller's signal ends a pull at once, even one the "registry" holds up.
     if (this.pullGate !== undefined) await abortable(this.pullGate, options.signal);
     const entry = this.registry.get(reference);
@@ -142,6 +152,26 @@ export class FakeDocker implements DockerPort {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  }
+
+  /** Like a create: an image the engine lacks has no container. The run itself is runSmokeTest's. */
+  async prepareSmokeTest(spec: SmokeRunSpec): Promise<PreparedSmokeTest> {
+    this.assertUp();
+    if (!this.local.has(spec.image)) throw new DockerFailure('image-missing', `No such image: ${spec.image}`);
+    this.calls.prepared.push(spec);
+    let taken = false;
+    return {
+      run: () => {
+        if (taken) return Promise.reject(new Error('a prepared smoke-test runs at most once'));
+        taken = true;
+        return this.runSmokeTest(spec);
+      },
+      discard: () => {
+        if (taken) return;
+        taken = true;
+        this.calls.discarded.push(spec);
+      },
+    };
   }
 
   /** The fake removes nothing in the background: its smoke-tests are gone when they resolve. */

@@ -257,6 +257,7 @@ class PostgresStore implements StorePort {
   exclusiveSmoke<T>(imageId: string, contractHash: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     return this.locks.exclusive(`${imageId} ${contractHash}`, signal, fn, (error) => translatePgError(error, this.location));
   }
+  readonly smokeLock = 'shared';
 
   describe(): Promise<StoreDescription> {
     return this.read(async () => {
