@@ -62,10 +62,12 @@ const SPLIT = {
 /** Top-level requires that most runs never use: `require(x)` becomes a stand-in loading x on first touch. */
 const LAZY = {
   [libFile('dockerode', 'lib/docker.js')]: ["require('./session')"],
-  [libFile('docker-modem', 'lib/modem.js')]: ["require('./ssh')"],
+  // ssh2 only for ssh:// engines; the userland streams of http_duplex only for hijacked connections.
+  [libFile('docker-modem', 'lib/modem.js')]: ["require('./ssh')", "require('./http_duplex')"],
   // https (and through it tls and crypto) only for a TLS engine; gzip only for building images.
   [libFile('docker-modem', 'lib/http.js')]: ["require('https')"],
-  [libFile('dockerode', 'lib/util.js')]: ["require('zlib')"],
+  // tar-fs, dockerignore and zlib only for building images and archives, which we never do.
+  [libFile('dockerode', 'lib/util.js')]: ["require('zlib')", "require('tar-fs')", "require('@balena/dockerignore')"],
   [libFile('commander', 'lib/command.js')]: ["require('node:child_process')"],
 };
 
@@ -76,12 +78,15 @@ const LAZY = {
 const START = ['src/commands/read.ts', 'src/render/human.ts', 'src/store/sqlite-store.ts'];
 
 /**
- * Work a library does on every call for a log nobody reads: each text is replaced as given.
- * docker-modem formats every request's options with util.inspect for its `debug` log, enabled or
- * not (~0.2 ms a request, on the path of every validation).
+ * Work a library does for a log nobody reads: each text is replaced as given. docker-modem formats
+ * every request's options with util.inspect for its `debug` log, enabled or not (~0.2 ms a
+ * request, on the path of every validation).
  */
 const REWRITE = {
   [libFile('docker-modem', 'lib/modem.js')]: [["debug('Sending: %s', util.inspect(", "debug.enabled && debug('Sending: %s', util.inspect("]],
+  // debug asks whether stderr is a terminal by creating process.stderr (a stream, and for a pipe a
+  // socket: ~1-3 ms, on every validation's path) only to read its fd; fd 2 is that fd.
+  [libFile('debug', 'src/node.js')]: [['tty.isatty(process.stderr.fd)', 'tty.isatty(2)']],
 };
 
 const vendorPath = (name) => path.join(dist, 'vendor', `${name}.cjs`);
