@@ -1,7 +1,6 @@
 import {
   failed,
   type CheckResult,
-  type ContainerCheck,
   type EffectiveContract,
   type EffectivePolicy,
   type LifecycleListener,
@@ -13,16 +12,16 @@ import {
 } from '../domain/index.js';
 import { CascadeError, DockerFailure, RegistryUnavailableError } from '../errors.js';
 import type { RegistryCredentials } from '../ports/credentials.js';
-import type { DockerPort, EngineVersion, ImageFacts, PreparedSmokeTest, PullResult, RegistryAuth, SmokeRunSpec } from '../ports/docker.js';
+import type { DockerPort, EngineVersion, ImageFacts, PullResult, RegistryAuth } from '../ports/docker.js';
 import type { SignatureSource } from '../ports/signatures.js';
 import type { StorePort } from '../ports/store.js';
 import { dockerRefOf, parseNormalizedNamed, referenceString, repositoryName, type ImageReference } from '../reference/index.js';
 import { verifySignatures } from '../trust/index.js';
-import { smokeRunSpec } from './container-policy.js';
 import { describeBound } from './bounds.js';
 import { choosePin, containerChecks, failureVerdict, interruptedVerdict, judgeContract, platformMismatch, type ContractJudgement } from './decisions.js';
 import { evaluationAt, type FullEvaluation, type PipelineProgress } from './evaluation.js';
 import type { PullCoordinator } from './pull-coordinator.js';
+import { prepareAhead, smokeSpecFor, type Ahead } from './smoke-ahead.js';
 import { sweepExpiredContainers } from './sweep.js';
 
 /** Where verdicts are remembered per (image ID, contract hash): the store, or nothing for a probe. */
@@ -252,59 +251,6 @@ async function smokeTest(
     await remember(deps.store, image.id, hash, verdict, report.results);
   }
   return { verdict, report };
-}
-
-/** A smoke-test container created while the image was pulled, for the image the engine already had. */
-interface Ahead {
-  readonly imageId: string;
-  readonly pin: string;
-  readonly test: PreparedSmokeTest;
-}
-
-/**
- * While the pull runs, creates the smoke-test container for the image the engine already holds
- * under the reference, as the run would after the pull: on a present, unchanged image (the common
- * case: a re-validation, a `set` of a known image) the container exists when the pin is known and
- * only needs starting, ~15-20 ms of the engine's create off the run's path. Nothing is started
- * before the pull, the pin and every check ahead of the smoke-test have passed: the run uses the
- * container only for the same image ID and pin, and discards it otherwise. Made only where it can
- * be used: a contract with container checks, no remembered verdict for the image, no signature
- * policy (no container of an image waiting for its signatures is even created), and a store whose
- * smoke lock is this process's own: where hosts share one (PostgreSQL), a smoke container exists
- * only under it, one per image and contract across them all. Any failure here only costs the head
- * start; the run then creates its own and reports what goes wrong.
- */
-async function prepareAhead(deps: EvaluationDeps, request: EvaluationRequest, reference: ImageReference, pullRef: string): Promise<Ahead | undefined> {
-  const checks = containerChecks(request.contract.contract);
-  if (checks.length === 0 || (request.policy?.signatures ?? null) !== null || deps.store.smokeLock === 'shared') return undefined;
-  try {
-    const present = await deps.docker.inspectImage(pullRef, { signal: request.signal });
-    if (present === undefined) return undefined;
-    const pin = choosePin(reference, present, { pulledDigest: null, allowLocal: request.allowLocal });
-    if (!pin.ok) return undefined;
-    if (!request.fresh && (await deps.store.cachedSmoke(present.id, request.contract.hash)) !== undefined) return undefined;
-    const test = await deps.docker.prepareSmokeTest(smokeSpecFor(deps, request, pin.pin, checks));
-    return { imageId: present.id, pin: pin.pin, test };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The smoke-test container of this request for the pinned image. */
-function smokeSpecFor(deps: EvaluationDeps, request: EvaluationRequest, image: string, checks: readonly ContainerCheck[]): SmokeRunSpec {
-  const { contract, hash } = request.contract;
-  return smokeRunSpec({
-    image,
-    checks,
-    contractName: contract.name,
-    contractHash: hash,
-    runId: request.runId,
-    subject: request.subject,
-    ...(request.labelName === undefined ? {} : { labelName: request.labelName }),
-    createdAt: deps.now(),
-    timeoutMs: request.timeoutMs,
-    signal: request.signal,
-  });
 }
 
 /**
