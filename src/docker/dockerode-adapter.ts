@@ -6,17 +6,18 @@ import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/docker-endpoint.js';
 import { DockerFailure } from '../errors.js';
-import type {
-  CallOptions,
-  DockerPort,
-  EngineVersion,
-  ImageFacts,
-  OurContainer,
-  PreparedSmokeTest,
-  PullOptions,
-  PullResult,
-  SmokeRunResult,
-  SmokeRunSpec,
+import {
+  preparedSmokeTest,
+  type CallOptions,
+  type DockerPort,
+  type EngineVersion,
+  type ImageFacts,
+  type OurContainer,
+  type PreparedSmokeTest,
+  type PullOptions,
+  type PullResult,
+  type SmokeRunResult,
+  type SmokeRunSpec,
 } from '../ports/docker.js';
 import { containerListAnswer, createdAnswer, imageAnswer, versionAnswer, waitAnswer } from './answers.js';
 import { isDockerNotFound, translateDockerError } from './classify.js';
@@ -158,19 +159,10 @@ class DockerodeAdapter implements DockerPort {
 
   async prepareSmokeTest(spec: SmokeRunSpec): Promise<PreparedSmokeTest> {
     const id = await this.createSmokeContainer(spec);
-    let taken = false;
-    return {
-      run: () => {
-        if (taken) return Promise.reject(new Error('a prepared smoke-test runs at most once'));
-        taken = true;
-        return this.runCreated(id, spec);
-      },
-      discard: () => {
-        if (taken) return;
-        taken = true;
-        this.removeInBackground(id, spec);
-      },
-    };
+    return preparedSmokeTest(
+      () => this.runCreated(id, spec),
+      () => this.removeInBackground(id, spec.signal),
+    );
   }
 
   private async createSmokeContainer(spec: SmokeRunSpec): Promise<string> {
@@ -235,7 +227,7 @@ class DockerodeAdapter implements DockerPort {
       if (timer !== undefined) clearTimeout(timer);
       finished.abort();
       attached?.destroy();
-      this.removeInBackground(id, spec);
+      this.removeInBackground(id, spec.signal);
     }
   }
 
@@ -245,8 +237,8 @@ class DockerodeAdapter implements DockerPort {
    * Not waited for here: the engine takes ~6 ms to answer, time the caller spends storing the
    * verdict; settle() (the CLI's close, before exit) waits for it.
    */
-  private removeInBackground(id: string, spec: SmokeRunSpec): void {
-    const ms = spec.signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
+  private removeInBackground(id: string, signal: AbortSignal | undefined): void {
+    const ms = signal?.aborted === true ? this.deadlines.abortCleanupMs : this.deadlines.callMs;
     const removal = this.json('the request to remove the smoke-test container', { path: `/containers/${id}?`, method: 'DELETE', options: { force: true, v: true } }, undefined, ms).then(
       () => undefined,
       () => undefined,

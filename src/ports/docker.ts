@@ -74,6 +74,23 @@ export interface PreparedSmokeTest {
   discard(): void;
 }
 
+/** A PreparedSmokeTest over an implementation's two actions, keeping its rule: one of them, once. */
+export function preparedSmokeTest(run: () => Promise<SmokeRunResult>, discard: () => void): PreparedSmokeTest {
+  let taken = false;
+  return {
+    run: () => {
+      if (taken) return Promise.reject(new Error('a prepared smoke-test runs at most once'));
+      taken = true;
+      return run();
+    },
+    discard: () => {
+      if (taken) return;
+      taken = true;
+      discard();
+    },
+  };
+}
+
 export interface OurContainer {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageConfig, PullProgress } from '../../src/domain/index.js';
 import { DockerFailure } from '../../src/errors.js';
-import type { DockerPort, EngineVersion, ImageFacts, OurContainer, PreparedSmokeTest, PullResult, SmokeRunResult, SmokeRunSpec } from '../../src/ports/docker.js';
+import { preparedSmokeTest, type DockerPort, type EngineVersion, type ImageFacts, type OurContainer, type PreparedSmokeTest, type PullResult, type SmokeRunResult, type SmokeRunSpec } from '../../src/ports/docker.js';
 
 /** A fake image: its identity plus the tools on its PATH, as bash stub bodies. */
 export interface FakeImage {
@@ -159,19 +159,10 @@ export class FakeDocker implements DockerPort {
     this.assertUp();
     if (!this.local.has(spec.image)) throw new DockerFailure('image-missing', `No such image: ${spec.image}`);
     this.calls.prepared.push(spec);
-    let taken = false;
-    return {
-      run: () => {
-        if (taken) return Promise.reject(new Error('a prepared smoke-test runs at most once'));
-        taken = true;
-        return this.runSmokeTest(spec);
-      },
-      discard: () => {
-        if (taken) return;
-        taken = true;
-        this.calls.discarded.push(spec);
-      },
-    };
+    return preparedSmokeTest(
+      () => this.runSmokeTest(spec),
+      () => this.calls.discarded.push(spec),
+    );
   }
 
   /** The fake removes nothing in the background: its smoke-tests are gone when they resolve. */
