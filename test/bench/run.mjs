@@ -6,7 +6,7 @@
 // test/bench/last-results.json (the last three runs), and exits 0 whatever the figures are (exit 1 only when the bench
 // itself could not run, e.g. no engine).
 //
-//   node test/bench/run.mjs [--only=startup,set,validate,memory,modules,postgres] [--reps=N] [--startup-runs=N]
+//   node test/bench/run.mjs [--only=startup,anatomy,set,validate,memory,modules,postgres] [--reps=N] [--startup-runs=N]
 //                           [--validate-reps=N] [--loop-reps=N]
 //
 // Targets:
@@ -18,6 +18,8 @@
 //   4. memory     peak RSS of the `set` process while it pulls a ~300 MiB image          ≤ 120 MiB
 //   5. postgres   the same start-up, set and validate --all figures with the store on the
 //                 PostgreSQL test cluster (bash .ci/postgres.sh), beside SQLite's          (no target)
+// Diagnostics (no target): `anatomy` (the start-up layer by layer: test/bench/startup-anatomy.mjs,
+// with `startup`), `modules` (each bundle's load).
 //
 // Noise: the machine is shared, so every comparison is interleaved (A B A B …); a target is judged
 // on the median of the per-pair ratios (each pair sees one state of the machine), reported with
@@ -39,6 +41,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import pg from 'pg';
+import { median, must, pct, r1, r2, spread, spreadText, timed } from './measure.mjs';
+import { anatomyLines, benchAnatomy } from './startup-anatomy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The installed package's command, as scripts/install-package.mjs leaves it.
@@ -67,7 +71,7 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? 'true'];
   }),
 );
-const ONLY = new Set((args.only ?? 'startup,set,validate,memory,modules,postgres').split(','));
+const ONLY = new Set((args.only ?? 'startup,anatomy,set,validate,memory,modules,postgres').split(','));
 // 41 rounds, not the 21 the targets ask at least: the median of a start-up that is ~15 ms above a
 // 60-80 ms base moves by several hundredths between runs on this noisy 2-core VM at 21.
 const STARTUP_RUNS = Number(args['startup-runs'] ?? 41);
@@ -78,21 +82,6 @@ const LOOP_REPS = Number(args['loop-reps'] ?? 2);
 // --- small helpers -------------------------------------------------------------------------------
 const t0 = performance.now();
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-const r1 = (x) => Math.round(x * 10) / 10;
-const r2 = (x) => Math.round(x * 100) / 100;
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.round((p / 100) * (s.length - 1))))];
-};
-/** The spread of per-pair ratios: how far one interleaved pair can land from the median. */
-const spread = (ratios) => ({ min: r2(Math.min(...ratios)), p10: r2(pct(ratios, 10)), p90: r2(pct(ratios, 90)), max: r2(Math.max(...ratios)) });
-const spreadText = (s) => `p10–p90 ${s.p10}–${s.p90}×, min–max ${s.min}–${s.max}×`;
-
 const tempDirs = [];
 async function tempDir(prefix) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -115,20 +104,6 @@ function cliEnv(db, dir, environment = 'as is') {
   for (const k of ['CASCADE_DEFAULT_WORKER_IMAGE', 'CASCADE_IMAGE_DEBUG', 'FORCE_COLOR']) delete env[k];
   if (environment !== 'as is') delete env[EXTRA_CA];
   return env;
-}
-
-/** One timed synchronous run; stdout/stderr are captured (not shown). */
-function timed(cmd, argv, opts = {}) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, timeout: 600_000, ...opts });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.error) throw r.error;
-  return { ms, status: r.status, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
-}
-
-function must(r, what) {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
-  return r;
 }
 
 const docker = (argv, opts = {}) => execa('docker', argv, { ...(opts.input === undefined ? { stdin: 'ignore' } : {}), timeout: 600_000, ...opts });
@@ -902,6 +877,18 @@ try {
     log(`1. start-up: ${STARTUP_RUNS} interleaved runs each`);
     results.startup = benchStartup(startupStore.db, startupStore.dir, 'p123');
   }
+  if (ONLY.has('anatomy') && startupStore) {
+    log(`diagnostic: the start-up layer by layer, ${STARTUP_RUNS} interleaved rounds`);
+    results.startupAnatomy = await benchAnatomy({
+      installedTree: path.join(ROOT, '.tmp', 'installed'),
+      workDir: await tempDir('cascade-bench-anatomy-'),
+      project: 'p123',
+      rounds: STARTUP_RUNS,
+      environments: ENVIRONMENTS,
+      envFor: (environment) => cliEnv(startupStore.db, startupStore.dir, environment),
+      cwd: startupStore.dir,
+    });
+  }
   if (ONLY.has('set')) {
     log(`2. set on a present image: ${SET_REPS} interleaved reps`);
     results.set = await benchSet(small, script);
@@ -997,6 +984,9 @@ if (results.postgres) {
   const speed = p.validateAll.speedupVsDockerLoop;
   lines.push(`   validate --all ${p.validateAll.projects}/${REFERENCES}: cold ${p.validateAll.medianMs.cold} ms, warm ${p.validateAll.medianMs.warm} ms${speed ? ` (${speed.cold}× / ${speed.warm}× the docker CLI loop)` : ''}; ${p.validateAll.verified}/${p.validateAll.projects} verified`);
   lines.push('');
+}
+if (results.startupAnatomy) {
+  lines.push(...anatomyLines(results.startupAnatomy), '');
 }
 if (results.moduleLoad) {
   const ml = results.moduleLoad.medianMs;
