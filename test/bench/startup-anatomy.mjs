@@ -9,8 +9,8 @@
 //   commander only   the same under commander with the product's options; no Services or Output
 //   cascade-image    the installed command itself
 //
-// in the same interleaved rounds as `node -e 0`. Each layer's cost is the median of the per-round
-// differences to the layer below it.
+// in the same interleaved rounds as `node -e 0`. What each layer adds is the median of the
+// per-round differences to the layer before it in that list.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,7 +91,7 @@ export async function benchAnatomy(o) {
     ),
   }));
   return {
-    note: 'probes of test/bench/anatomy/ built like the product and run through its loader; pairedRatio: median of per-round ratios to node -e 0; addsMs: median per-round difference to the layer above it in the list',
+    note: 'probes of test/bench/anatomy/ built like the product and run through its loader; pairedRatio: median of per-round ratios to node -e 0; addsMs: median per-round difference to the layer before it in the list',
     rounds: o.rounds,
     environments,
   };
