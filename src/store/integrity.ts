@@ -25,6 +25,13 @@ const WAL_HEADER_BYTES = 32;
 const PROBLEMS_LISTED = 2;
 const MAX_PROBLEM_CHARS = 200;
 
+/**
+ * The tables SQLite checks on every open: what `show`, `list` and `resolve` read, whose size the
+ * operator controls (contracts grow only when an operator sets one). The run history and the
+ * audit log grow for ever, so the check of the whole file waits for a process's first write.
+ */
+export const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts', 'policies', 'held_drifts'] as const;
+
 export const DAMAGED_HINT = 'restore the store from a backup, or point --db / CASCADE_IMAGE_DB at another file; this one was left untouched';
 
 /**

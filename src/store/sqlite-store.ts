@@ -32,19 +32,11 @@ import type {
   StorePort,
 } from '../ports/store.js';
 import { BUSY_TIMEOUT_MS, closeLeavingFileAsIs, openConnection } from './connection.js';
-import { checkStoreFile, checkWithSqlite, isDamage } from './integrity.js';
+import { checkStoreFile, checkWithSqlite, isDamage, TABLES_CHECKED_ON_OPEN } from './integrity.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import type { StoreWriter } from './store-writer.js';
-
-/**
- * The tables SQLite checks on every open (see ./integrity.ts): what `show`, `list` and `resolve`
- * read, whose size the operator controls (contracts grow only when an operator sets one). The run
- * history and the audit log grow for ever, so the check of the whole file waits for a process's
- * first write.
- */
-const TABLES_CHECKED_ON_OPEN = ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts', 'policies', 'held_drifts'] as const;
 
 export interface SqliteStoreOptions {
   readonly path: string;

@@ -1,5 +1,5 @@
-import { writeSync } from 'node:fs';
 import { Command } from 'commander';
+import { printLines } from './print-lines.js';
 import { readLines } from './read-path.js';
 
 // Probe: the read path under commander, with the product's global options and the read
@@ -14,20 +14,17 @@ const program = new Command('cascade-image')
   .option('--no-color', 'no colour in output')
   .option('-q, --quiet', 'print results only')
   .showHelpAfterError('(run with --help for usage)');
-const print = (lines: string[]): void => {
-  writeSync(1, `${lines.join('\n')}\n`);
-};
 const storePath = () => program.opts<{ db?: string }>().db ?? process.env.CASCADE_IMAGE_DB ?? '';
 program
   .command('show')
   .description("show a project's image lifecycle")
   .argument('<project>', 'project id')
   .option('--json', 'JSON envelope on stdout')
-  .action(async (project: string) => print(await readLines('show', project, storePath())));
+  .action(async (project: string) => printLines(await readLines('show', project, storePath())));
 program
   .command('list')
   .description('one lifecycle line per project')
   .option('--json', 'JSON envelope on stdout')
-  .action(async () => print(await readLines('list', '', storePath())));
+  .action(async () => printLines(await readLines('list', '', storePath())));
 // A CommonJS bundle has no top-level await.
 void program.parseAsync(process.argv.slice(2), { from: 'user' }).then(() => process.exit(0));

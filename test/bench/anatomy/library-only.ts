@@ -1,25 +1,24 @@
-import { writeSync } from 'node:fs';
+import { DEFAULT_SUBJECT, projectSubject } from '../../../src/domain/index.js';
 import { openConnection } from '../../../src/store/connection.js';
+import { checkWithSqlite, TABLES_CHECKED_ON_OPEN } from '../../../src/store/integrity.js';
+import { SqliteReader } from '../../../src/store/sqlite-reader.js';
+import { printLines } from './print-lines.js';
 
-// Probe: better-sqlite3 through the same loader, opened as the store opens it (the addon found
-// directly) and running the statements a read runs (the open-time checks, then the reads), with
-// none of the rest of cascade-image's code.
+// Probe: better-sqlite3 through the same loader, running the statements a read runs (the store's
+// connection, its open-time checks and its reader's queries), without the store around them, the
+// read commands or the renderers.
 const [command, project = ''] = process.argv.slice(2);
-const database = openConnection(process.env.CASCADE_IMAGE_DB ?? '');
-database.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get('cascade_schema_migrations');
-database.prepare('select name from cascade_schema_migrations order by name').all();
+const path = process.env.CASCADE_IMAGE_DB ?? '';
+const database = openConnection(path);
+const reader = new SqliteReader(database);
+reader.appliedMigrations();
 database.pragma('journal_mode = WAL');
 database.pragma('synchronous = NORMAL');
-for (const table of ['projects', 'global_default', 'operators', 'contract_assignments', 'contracts', 'policies', 'held_drifts']) database.prepare(`pragma quick_check("${table}")`).all();
-const rows =
+for (const table of TABLES_CHECKED_ON_OPEN) checkWithSqlite(database, path, table);
+const found =
   command === 'list'
-    ? database.prepare('select id, worker_image, status, digest, pin_kind, error, warnings from projects order by id').all()
-    : [
-        database.prepare('select p.* from projects p left join held_drifts h on h.scope = p.id where p.id = ?').get(project),
-        database.prepare('select * from validation_runs where project_id = ? order by id desc limit 1').get(project),
-        database.prepare('select g.* from global_default g').get(),
-        ...database.prepare('select * from contract_assignments a left join contracts c on c.hash = a.hash order by a.scope').all(),
-      ];
-writeSync(1, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+    ? reader.listSummaries()
+    : [reader.getSlot(projectSubject(project)), reader.lastRun(projectSubject(project)), reader.getSlot(DEFAULT_SUBJECT), reader.contractAssignments()];
+printLines(found.map((value) => JSON.stringify(value) ?? ''));
 database.close();
 process.exit(0);
